@@ -1,0 +1,71 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { LocationCreate } from './contracts/locations.ts';
+
+export interface RecencyThresholds {
+  /** Last access at most this many seconds ago → hot. */
+  hot_max_age_s: number;
+  /** Last access at most this many seconds ago → warm; older → cold. */
+  warm_max_age_s: number;
+}
+
+export interface CoreConfig {
+  dataDir: string;
+  /** SQLite file; default <dataDir>/datamotion.db. */
+  dbFile: string;
+  /** Locations ensured at start (created if missing). */
+  locations: LocationCreate[];
+  recency: RecencyThresholds;
+  /** Width of access-aggregate buckets in seconds. */
+  bucketSeconds: number;
+  mover: {
+    concurrency: number;
+    /** Objects copied in parallel inside one job. */
+    objectConcurrency: number;
+    /** Start the in-process mover (false for a control plane that hands jobs to workers). */
+    enabled: boolean;
+    maxAttempts: number;
+  };
+  logLevel: string;
+}
+
+export function defaultDataDir(): string {
+  const env = process.env.DATAMOTION_DATA_DIR;
+  if (env) return resolve(env);
+  const base = process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share');
+  return join(base, 'datamotion');
+}
+
+/** The embedded default: two local roots, a fast one for hot data and an archive for warm and cold. */
+export function defaultLocations(dataDir: string): LocationCreate[] {
+  const root = (name: string) => pathToFileURL(join(dataDir, 'storage', name)).href;
+  return [
+    {
+      id: 'local-fast',
+      uri: root('fast'),
+      tiers: { hot: { storage_class: 'standard', price_per_gb_month: 0.1 } },
+    },
+    {
+      id: 'local-archive',
+      uri: root('archive'),
+      tiers: {
+        warm: { storage_class: 'standard', price_per_gb_month: 0.03 },
+        cold: { storage_class: 'archive', price_per_gb_month: 0.01 },
+      },
+    },
+  ];
+}
+
+export function resolveConfig(partial: Partial<CoreConfig> & { dataDir?: string } = {}): CoreConfig {
+  const dataDir = resolve(partial.dataDir ?? defaultDataDir());
+  return {
+    dataDir,
+    dbFile: partial.dbFile ?? join(dataDir, 'datamotion.db'),
+    locations: partial.locations?.length ? partial.locations : defaultLocations(dataDir),
+    recency: partial.recency ?? { hot_max_age_s: 60, warm_max_age_s: 600 },
+    bucketSeconds: partial.bucketSeconds ?? 60,
+    mover: { concurrency: 2, objectConcurrency: 4, enabled: true, maxAttempts: 3, ...partial.mover },
+    logLevel: partial.logLevel ?? process.env.DATAMOTION_LOG_LEVEL ?? 'info',
+  };
+}

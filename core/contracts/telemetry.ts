@@ -1,0 +1,44 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Id } from './common.ts';
+
+export const AccessEvent = Type.Object(
+  {
+    dataset_id: Id,
+    op: Type.Union([Type.Literal('read'), Type.Literal('write')]),
+    size_bytes: Type.Optional(Type.Integer({ minimum: 0 })),
+    client_lat_ms: Type.Optional(Type.Number({ minimum: 0 })),
+    ts: Type.Optional(
+      Type.Union([
+        Type.String({ format: 'date-time', description: 'ISO-8601' }),
+        Type.Integer({ minimum: 0, description: 'epoch milliseconds' }),
+      ]),
+    ),
+  },
+  { additionalProperties: false, $id: 'AccessEvent' },
+);
+export type AccessEvent = Static<typeof AccessEvent>;
+
+export const MAX_EVENTS_PER_REQUEST = 200_000;
+
+export const AccessEventsBody = Type.Union([
+  AccessEvent,
+  Type.Array(AccessEvent, { minItems: 1, maxItems: MAX_EVENTS_PER_REQUEST }),
+]);
+export type AccessEventsBody = Static<typeof AccessEventsBody>;
+
+export const IngestResult = Type.Object({
+  accepted: Type.Integer(),
+  datasets: Type.Integer({ description: 'Distinct datasets touched' }),
+});
+export type IngestResult = Static<typeof IngestResult>;
+
+export const UsageBucket = Type.Object({
+  bucket_start: Type.String(),
+  read_count: Type.Integer(),
+  write_count: Type.Integer(),
+  bytes_read: Type.Integer(),
+  bytes_written: Type.Integer(),
+  avg_lat_ms: Type.Union([Type.Number(), Type.Null()]),
+  max_lat_ms: Type.Union([Type.Number(), Type.Null()]),
+});
+export type UsageBucket = Static<typeof UsageBucket>;

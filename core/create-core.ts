@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs';
+import { openDatabase, type Db } from './db/database.ts';
+import { resolveConfig, type CoreConfig } from './config.ts';
+import { EventBus } from './bus/event-bus.ts';
+import { StorageRegistry } from './storage/registry.ts';
+import { LocationService } from './catalog/location-service.ts';
+import { DatasetService } from './catalog/dataset-service.ts';
+import { TelemetryService } from './telemetry/telemetry-service.ts';
+import { PlacementService } from './placement/placement-service.ts';
+import { JobService } from './migration/job-service.ts';
+import { Mover } from './migration/mover.ts';
+import { Metrics } from './metrics.ts';
+import { createLogger, type Logger } from './logger.ts';
+
+export interface Core {
+  config: CoreConfig;
+  db: Db;
+  bus: EventBus;
+  metrics: Metrics;
+  logger: Logger;
+  storage: StorageRegistry;
+  locations: LocationService;
+  datasets: DatasetService;
+  telemetry: TelemetryService;
+  placement: PlacementService;
+  jobs: JobService;
+  mover: Mover;
+  /** Stops the mover (leaving running jobs resumable) and closes the database. */
+  close(): Promise<void>;
+}
+
+export interface CreateCoreOptions extends Partial<CoreConfig> {
+  logger?: Logger;
+}
+
+/** The one composition root: Electron, the REST server, the CLI, workers and tests start here. */
+export function createCore(options: CreateCoreOptions = {}): Core {
+  const config = resolveConfig(options);
+  mkdirSync(config.dataDir, { recursive: true });
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = openDatabase(config.dbFile);
+  const bus = new EventBus();
+  const metrics = new Metrics();
+  const storage = new StorageRegistry();
+  const locations = new LocationService(db);
+  locations.ensure(config.locations);
+  const datasets = new DatasetService(db, locations, storage, bus);
+  const telemetry = new TelemetryService(db, bus, metrics, config.bucketSeconds);
+  const placement = new PlacementService(db, bus, config.recency);
+  const jobs = new JobService();
+  const mover = new Mover();
+  if (config.mover.enabled) mover.start();
+
+  let closed = false;
+  return {
+    config,
+    db,
+    bus,
+    metrics,
+    logger,
+    storage,
+    locations,
+    datasets,
+    telemetry,
+    placement,
+    jobs,
+    mover,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await mover.stop();
+      db.close();
+    },
+  };
+}

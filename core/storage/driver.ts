@@ -1,0 +1,43 @@
+/**
+ * One interface over file://, s3:// and gs://. A dataset is a root (folder or prefix);
+ * objects are addressed by a key relative to it, always with '/' separators.
+ */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+}
+
+export interface WrittenObject {
+  size: number;
+  /** CRC32C of the bytes written, base64 of the big-endian value (the S3/GCS encoding). */
+  crc32c: string;
+}
+
+export interface StorageDriver {
+  readonly scheme: 'file' | 's3' | 'gs';
+  /** Every complete object under root, in key order. Partial uploads are never listed. */
+  list(rootUri: string): AsyncIterable<ObjectInfo>;
+  /** True when the root exists (a folder, or a prefix with objects). */
+  exists(rootUri: string): Promise<boolean>;
+  /** Streams an object's bytes. */
+  read(rootUri: string, key: string): AsyncIterable<Uint8Array>;
+  /**
+   * Writes an object so that it appears under its final name only when complete
+   * (temp name + fsync + rename, or a single/multipart upload), hashing as it goes.
+   */
+  write(
+    rootUri: string,
+    key: string,
+    data: AsyncIterable<Uint8Array>,
+    opts?: { storageClass?: string; signal?: AbortSignal },
+  ): Promise<WrittenObject>;
+  /** Re-reads an object and returns its size and CRC32C. */
+  checksum(rootUri: string, key: string, signal?: AbortSignal): Promise<WrittenObject>;
+  /** Size of one object, or null when absent. */
+  head(rootUri: string, key: string): Promise<number | null>;
+  remove(rootUri: string, key: string): Promise<void>;
+  /** Removes the whole root (after a source is retired). */
+  removeRoot(rootUri: string): Promise<void>;
+  /** Deletes leftovers of interrupted writes (temp files, abandoned multipart uploads). */
+  cleanupPartials(rootUri: string): Promise<number>;
+}

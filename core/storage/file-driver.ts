@@ -1,0 +1,145 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, open, opendir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { Crc32c } from './crc32c.ts';
+import type { ObjectInfo, StorageDriver, WrittenObject } from './driver.ts';
+
+/** Marks a file being written; never listed, removed by cleanupPartials. */
+export const PARTIAL_SUFFIX = '.dm-partial';
+const READ_CHUNK = 1 << 20;
+
+function rootPath(rootUri: string): string {
+  return fileURLToPath(rootUri);
+}
+
+function objectPath(rootUri: string, key: string): string {
+  const root = rootPath(rootUri);
+  const p = join(root, ...key.split('/'));
+  // Keys come from our own listing, but a manifest row is data: never leave the root.
+  if (p !== root && !p.startsWith(root + sep)) throw new Error(`object key escapes its root: ${key}`);
+  return p;
+}
+
+async function* walk(dir: string): AsyncGenerator<{ path: string; size: number }> {
+  let handle;
+  try {
+    handle = await opendir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  const entries: { name: string; isDir: boolean; isFile: boolean }[] = [];
+  for await (const d of handle) entries.push({ name: d.name, isDir: d.isDirectory(), isFile: d.isFile() });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    // Symlinks and special files are skipped: following them could leave the location.
+    if (e.isDir) yield* walk(p);
+    else if (e.isFile && !e.name.endsWith(PARTIAL_SUFFIX)) yield { path: p, size: (await stat(p)).size };
+  }
+}
+
+export class FileDriver implements StorageDriver {
+  readonly scheme = 'file' as const;
+
+  async *list(rootUri: string): AsyncIterable<ObjectInfo> {
+    const root = rootPath(rootUri);
+    for await (const f of walk(root)) yield { key: relative(root, f.path).split(sep).join('/'), size: f.size };
+  }
+
+  async exists(rootUri: string): Promise<boolean> {
+    try {
+      return (await stat(rootPath(rootUri))).isDirectory();
+    } catch {
+      return false;
+    }
+  }
+
+  async *read(rootUri: string, key: string): AsyncIterable<Uint8Array> {
+    yield* createReadStream(objectPath(rootUri, key), { highWaterMark: READ_CHUNK });
+  }
+
+  async write(
+    rootUri: string,
+    key: string,
+    data: AsyncIterable<Uint8Array>,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<WrittenObject> {
+    const final = objectPath(rootUri, key);
+    await mkdir(dirname(final), { recursive: true });
+    const temp = `${final}.${randomBytes(4).toString('hex')}${PARTIAL_SUFFIX}`;
+    const fh = await open(temp, 'w');
+    const crc = new Crc32c();
+    let size = 0;
+    try {
+      for await (const chunk of data) {
+        opts.signal?.throwIfAborted();
+        crc.update(chunk);
+        size += chunk.byteLength;
+        let off = 0;
+        while (off < chunk.byteLength) off += (await fh.write(chunk, off)).bytesWritten;
+      }
+      await fh.sync();
+    } catch (e) {
+      await fh.close();
+      await unlink(temp).catch(() => undefined);
+      throw e;
+    }
+    await fh.close();
+    // rename(2) is atomic: readers see the old object or the complete new one, never a prefix.
+    await rename(temp, final);
+    return { size, crc32c: crc.digest() };
+  }
+
+  async checksum(rootUri: string, key: string, signal?: AbortSignal): Promise<WrittenObject> {
+    const crc = new Crc32c();
+    let size = 0;
+    for await (const chunk of this.read(rootUri, key)) {
+      signal?.throwIfAborted();
+      crc.update(chunk);
+      size += chunk.byteLength;
+    }
+    return { size, crc32c: crc.digest() };
+  }
+
+  async head(rootUri: string, key: string): Promise<number | null> {
+    try {
+      const s = await stat(objectPath(rootUri, key));
+      return s.isFile() ? s.size : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async remove(rootUri: string, key: string): Promise<void> {
+    await rm(objectPath(rootUri, key), { force: true });
+  }
+
+  async removeRoot(rootUri: string): Promise<void> {
+    await rm(rootPath(rootUri), { recursive: true, force: true });
+  }
+
+  async cleanupPartials(rootUri: string): Promise<number> {
+    let removed = 0;
+    const sweep = async (dir: string): Promise<void> => {
+      let handle;
+      try {
+        handle = await opendir(dir);
+      } catch {
+        return;
+      }
+      for await (const d of handle) {
+        const p = join(dir, d.name);
+        if (d.isDirectory()) await sweep(p);
+        else if (d.isFile() && d.name.endsWith(PARTIAL_SUFFIX)) {
+          await rm(p, { force: true });
+          removed++;
+        }
+      }
+    };
+    await sweep(rootPath(rootUri));
+    return removed;
+  }
+}
