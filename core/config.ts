@@ -17,6 +17,8 @@ export interface CoreConfig {
   /** Locations ensured at start (created if missing). */
   locations: LocationCreate[];
   recency: RecencyThresholds;
+  /** Typical first-byte latency of each tier, checked against a dataset's latency SLO. */
+  tierLatencyMs: Record<'hot' | 'warm' | 'cold', number>;
   /** Width of access-aggregate buckets in seconds. */
   bucketSeconds: number;
   mover: {
@@ -64,6 +66,7 @@ export function resolveConfig(partial: Partial<CoreConfig> & { dataDir?: string 
     dbFile: partial.dbFile ?? join(dataDir, 'datamotion.db'),
     locations: partial.locations?.length ? partial.locations : defaultLocations(dataDir),
     recency: partial.recency ?? { hot_max_age_s: 60, warm_max_age_s: 600 },
+    tierLatencyMs: partial.tierLatencyMs ?? { hot: 10, warm: 100, cold: 1000 },
     bucketSeconds: partial.bucketSeconds ?? 60,
     mover: { concurrency: 2, objectConcurrency: 4, enabled: true, maxAttempts: 3, ...partial.mover },
     logLevel: partial.logLevel ?? process.env.DATAMOTION_LOG_LEVEL ?? 'info',

@@ -46,7 +46,7 @@ export function createCore(options: CreateCoreOptions = {}): Core {
   locations.ensure(config.locations);
   const datasets = new DatasetService(db, locations, storage, bus);
   const telemetry = new TelemetryService(db, bus, metrics, config.bucketSeconds);
-  const placement = new PlacementService(db, bus, config.recency);
+  const placement = new PlacementService(db, bus, config, metrics);
   const jobs = new JobService();
   const mover = new Mover();
   if (config.mover.enabled) mover.start();

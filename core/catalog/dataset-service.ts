@@ -75,28 +75,34 @@ export class DatasetService {
   get(id: number): DatasetDetail {
     const replicas = (
       this.db.prepare('SELECT * FROM replicas WHERE dataset_id = ? ORDER BY id').all(id) as ReplicaRow[]
-    ).map(
-      (r): Replica => ({
-        id: r.id,
-        location: r.location_id,
-        uri: r.uri,
-        role: r.role,
-        storage_class: r.storage_class,
-        tier: r.tier,
-        updated_at: new Date(r.updated_at).toISOString(),
-      }),
-    );
+    ).map((r): Replica => ({
+      id: r.id,
+      location: r.location_id,
+      uri: r.uri,
+      role: r.role,
+      storage_class: r.storage_class,
+      tier: r.tier,
+      updated_at: new Date(r.updated_at).toISOString(),
+    }));
     return { ...datasetToApi(this.row(id, 'id')), replicas };
   }
 
   list(q: DatasetListQuery = {}): Dataset[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (q.location) (where.push('location_id = ?'), args.push(q.location));
-    if (q.tier) (where.push('current_tier = ?'), args.push(q.tier));
+    if (q.location) {
+      where.push('location_id = ?');
+      args.push(q.location);
+    }
+    if (q.tier) {
+      where.push('current_tier = ?');
+      args.push(q.tier);
+    }
     const sql = `SELECT * FROM datasets ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
                  ORDER BY id LIMIT ? OFFSET ?`;
-    return (this.db.prepare(sql).all(...args, q.limit ?? 1000, q.offset ?? 0) as DatasetRow[]).map(datasetToApi);
+    return (this.db.prepare(sql).all(...args, q.limit ?? 1000, q.offset ?? 0) as DatasetRow[]).map(
+      datasetToApi,
+    );
   }
 
   /** Registers a folder as a dataset; size and object count are scanned when not given. */
@@ -161,6 +167,12 @@ export class DatasetService {
   }
 
   patch(id: number, input: unknown): DatasetDetail {
+    if (input && typeof input === 'object' && 'path_uri' in input) {
+      throw invalid(
+        'body.path_uri',
+        'cannot be changed directly; POST /plan-migration moves a dataset safely',
+      );
+    }
     const body = parse(DatasetPatch, input);
     this.row(id, 'id');
     const sets: string[] = [];
@@ -170,7 +182,9 @@ export class DatasetService {
       args.push(v as string | number | null);
     }
     try {
-      this.db.prepare(`UPDATE datasets SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`).run(...args, Date.now(), id);
+      this.db
+        .prepare(`UPDATE datasets SET ${sets.join(', ')}, updated_at = ? WHERE id = ?`)
+        .run(...args, Date.now(), id);
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw conflict(`a dataset named "${body.name}" already exists`, 'body.name');
@@ -208,8 +222,7 @@ export class DatasetService {
          LIMIT 1`,
       )
       .get(ignoreDatasetId ?? null, ignoreDatasetId ?? null, uri, uri, uri, uri) as
-      | { id: number; name: string; uri: string }
-      | undefined;
+      { id: number; name: string; uri: string } | undefined;
     if (clash) {
       throw new DataMotionError(
         'conflict',

@@ -77,7 +77,8 @@ function filePathOf(uri: string, field: string): string {
   }
   if (url.protocol !== 'file:') throw invalid(field, `unsupported scheme "${url.protocol}"; use file://`);
   if (url.search || url.hash) throw invalid(field, 'must not contain ?query or #fragment');
-  if (url.host && url.host !== 'localhost') throw invalid(field, `file URIs must not name a host ("${url.host}")`);
+  if (url.host && url.host !== 'localhost')
+    throw invalid(field, `file URIs must not name a host ("${url.host}")`);
   // Decode after the checks above so that "%2e%2e" cannot smuggle a traversal past them.
   const p = fileURLToPath(url);
   if (!isAbsolute(p)) throw invalid(field, 'must be an absolute path');
@@ -171,14 +172,20 @@ export class LocationService {
   tierFor(location: Location, storageClass: string, preferred: Tier | undefined, field: string): Tier {
     const matches = TIERS.filter((t) => location.tiers[t]?.storage_class === storageClass);
     if (matches.length === 0) {
-      const offered = TIERS.flatMap((t) => (location.tiers[t] ? [`${t}=${location.tiers[t].storage_class}`] : []));
+      const offered = TIERS.flatMap((t) =>
+        location.tiers[t] ? [`${t}=${location.tiers[t].storage_class}`] : [],
+      );
       throw invalid(
         field,
         `storage class "${storageClass}" is not offered by location "${location.id}" (it offers ${offered.join(', ')})`,
       );
     }
     if (preferred && matches.includes(preferred)) return preferred;
-    if (preferred) throw invalid(field, `location "${location.id}" does not offer tier "${preferred}" as "${storageClass}"`);
+    if (preferred)
+      throw invalid(
+        field,
+        `location "${location.id}" does not offer tier "${preferred}" as "${storageClass}"`,
+      );
     return matches[0] as Tier;
   }
 

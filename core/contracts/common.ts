@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 export const Tier = Type.Union([Type.Literal('hot'), Type.Literal('warm'), Type.Literal('cold')], {
-  $id: 'Tier',
   description: 'Placement tier',
 });
 export type Tier = Static<typeof Tier>;
@@ -18,7 +17,7 @@ export const ErrorBody = Type.Object(
     message: Type.String({ description: 'What failed and what to do, for an operator' }),
     field: Type.Optional(Type.String({ description: 'The input field at fault, e.g. body.dataset_id' })),
   },
-  { $id: 'ErrorBody' },
+  {},
 );
 export type ErrorBody = Static<typeof ErrorBody>;
 

@@ -15,7 +15,7 @@ export const DatasetCreate = Type.Object(
     latency_slo_ms: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0 }))),
     owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
   },
-  { additionalProperties: false, $id: 'DatasetCreate' },
+  { additionalProperties: false },
 );
 export type DatasetCreate = Static<typeof DatasetCreate>;
 
@@ -29,7 +29,7 @@ export const DatasetPatch = Type.Object(
     size_bytes: Type.Optional(Type.Integer({ minimum: 0 })),
     object_count: Type.Optional(Type.Integer({ minimum: 0 })),
   },
-  { additionalProperties: false, minProperties: 1, $id: 'DatasetPatch' },
+  { additionalProperties: false, minProperties: 1 },
 );
 export type DatasetPatch = Static<typeof DatasetPatch>;
 
@@ -60,7 +60,7 @@ export const Dataset = Type.Object(
     created_at: Type.String(),
     updated_at: Type.String(),
   },
-  { $id: 'Dataset' },
+  {},
 );
 export type Dataset = Static<typeof Dataset>;
 

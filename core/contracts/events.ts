@@ -8,6 +8,8 @@ export type CoreEvent =
   | { type: 'job.progress'; job: Job }
   | { type: 'dataset.updated'; dataset: Dataset }
   | { type: 'dataset.deleted'; dataset_id: number }
-  | { type: 'recommendation.created'; recommendation: Recommendation };
+  | { type: 'recommendation.created'; recommendation: Recommendation }
+  /** One per ingested batch; dataset_ids is capped at 1000 entries. */
+  | { type: 'telemetry.ingested'; accepted: number; dataset_ids: number[] };
 
 export type CoreEventType = CoreEvent['type'];

@@ -22,14 +22,15 @@ export const PlanMigration = Type.Object(
     target_location: Type.String({
       minLength: 1,
       maxLength: 4096,
-      description: 'Destination URI inside a configured location, or a location id (dest = <root>/<dataset name>)',
+      description:
+        'Destination URI inside a configured location, or a location id (dest = <root>/<dataset name>)',
     }),
     storage_class: Type.String({ minLength: 1, maxLength: 64 }),
     tier: Type.Optional(Tier),
     job_key: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     retire_source: Type.Optional(Type.Boolean({ default: false })),
   },
-  { additionalProperties: false, $id: 'PlanMigration' },
+  { additionalProperties: false },
 );
 export type PlanMigration = Static<typeof PlanMigration>;
 
@@ -63,7 +64,7 @@ export const Job = Type.Object(
     finished_at: Type.Union([Type.String(), Type.Null()]),
     updated_at: Type.String(),
   },
-  { $id: 'Job' },
+  {},
 );
 export type Job = Static<typeof Job>;
 

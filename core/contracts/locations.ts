@@ -27,7 +27,7 @@ export const LocationCreate = Type.Object(
     credentials_ref: Type.Optional(Type.String({ maxLength: 256 })),
     tiers: Type.Optional(TierMap),
   },
-  { additionalProperties: false, $id: 'LocationCreate' },
+  { additionalProperties: false },
 );
 export type LocationCreate = Static<typeof LocationCreate>;
 
@@ -42,6 +42,6 @@ export const Location = Type.Object(
     tiers: TierMap,
     created_at: Type.String(),
   },
-  { $id: 'Location' },
+  {},
 );
 export type Location = Static<typeof Location>;

@@ -11,7 +11,7 @@ export const Recommendation = Type.Object(
     model_version: Type.String(),
     ts: Type.String(),
   },
-  { $id: 'Recommendation' },
+  {},
 );
 export type Recommendation = Static<typeof Recommendation>;
 
@@ -35,7 +35,7 @@ export const PolicyCreate = Type.Object(
     ]),
     enabled: Type.Optional(Type.Boolean({ default: true })),
   },
-  { additionalProperties: false, $id: 'PolicyCreate' },
+  { additionalProperties: false },
 );
 export type PolicyCreate = Static<typeof PolicyCreate>;
 

@@ -14,7 +14,7 @@ export const AccessEvent = Type.Object(
       ]),
     ),
   },
-  { additionalProperties: false, $id: 'AccessEvent' },
+  { additionalProperties: false },
 );
 export type AccessEvent = Static<typeof AccessEvent>;
 

@@ -1,40 +1,241 @@
-// Filled in by the placement work; the shape below is the contract the API relies on.
 import type { Db } from '../db/database.ts';
 import type { EventBus } from '../bus/event-bus.ts';
-import type { RecencyThresholds } from '../config.ts';
-import type { Policy, Recommendation } from '../contracts/placement.ts';
+import type { CoreConfig } from '../config.ts';
+import type { Metrics } from '../metrics.ts';
+import { DataMotionError, conflict, invalid, notFound } from '../errors.ts';
+import { parse } from '../contracts/validate.ts';
+import { PolicyCreate, type Policy, type Recommendation } from '../contracts/placement.ts';
+import type { Tier } from '../contracts/common.ts';
+import { decide, type PinPolicy, type PlacementInput, type SloPolicy } from './rules.ts';
+
+interface StoredRow {
+  id: number;
+  dataset_id: number;
+  current_tier: Tier;
+  recommended_tier: Tier;
+  reasons_json: string;
+  model_version: string;
+  created_at: number;
+}
+
+interface PolicyRow {
+  id: number;
+  name: string;
+  kind: 'slo' | 'pin' | 'cost' | 'residency';
+  dataset_id: number | null;
+  params_json: string;
+  enabled: number;
+  created_at: number;
+}
+
+const policyToApi = (r: PolicyRow): Policy => ({
+  id: r.id,
+  name: r.name,
+  kind: r.kind,
+  dataset_id: r.dataset_id,
+  params: JSON.parse(r.params_json) as Record<string, unknown>,
+  enabled: r.enabled === 1,
+  created_at: new Date(r.created_at).toISOString(),
+});
+
+/** At most this many recommendation events per call reach the bus (a full refresh can make 100k). */
+const MAX_EVENTS = 1000;
 
 export class PlacementService {
+  readonly modelVersion: string;
+
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus,
-    private readonly recency: RecencyThresholds,
-  ) {}
-
-  /** Computes, stores and returns fresh recommendations (one dataset, or all). */
-  recommend(_opts: { datasetId?: number; now?: number } = {}): Recommendation[] {
-    throw new Error('TODO');
+    private readonly config: Pick<CoreConfig, 'recency' | 'tierLatencyMs'>,
+    private readonly metrics: Metrics,
+  ) {
+    const r = config.recency;
+    this.modelVersion = `recency-v1(${r.hot_max_age_s}s/${r.warm_max_age_s}s)`;
   }
 
-  /** The latest stored recommendation per dataset. */
-  latest(_datasetId?: number): Recommendation[] {
-    throw new Error('TODO');
+  /**
+   * Computes fresh recommendations (one dataset, or all), stores those that changed
+   * (tier, current tier or model), and returns them all with today's reasons.
+   */
+  recommend(opts: { datasetId?: number; now?: number } = {}): Recommendation[] {
+    const now = opts.now ?? Date.now();
+    const one = opts.datasetId;
+    if (one !== undefined && !this.db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(one)) {
+      throw notFound('dataset', one, 'query.dataset_id');
+    }
+    const filter = one === undefined ? '' : 'WHERE id = ?';
+    const args = one === undefined ? [] : [one];
+    const datasets = this.db
+      .prepare(`SELECT id, current_tier, last_access_ts, latency_slo_ms FROM datasets ${filter} ORDER BY id`)
+      .all(...args) as {
+      id: number;
+      current_tier: Tier;
+      last_access_ts: number | null;
+      latency_slo_ms: number | null;
+    }[];
+
+    const windowStart = Math.floor((now - this.config.recency.warm_max_age_s * 1000) / 1000);
+    const recent = new Map<number, { r: number; w: number }>();
+    for (const row of this.db
+      .prepare(
+        `SELECT dataset_id, sum(read_count) AS r, sum(write_count) AS w FROM access_aggregates
+         WHERE bucket_start >= ? ${one === undefined ? '' : 'AND dataset_id = ?'} GROUP BY dataset_id`,
+      )
+      .all(windowStart, ...args) as { dataset_id: number; r: number; w: number }[]) {
+      recent.set(row.dataset_id, row);
+    }
+
+    const latest = new Map<number, StoredRow>();
+    for (const row of this.latestRows(one)) latest.set(row.dataset_id, row);
+    const { pins, slos } = this.activePolicies();
+    const ctx = { now, recency: this.config.recency, tierLatencyMs: this.config.tierLatencyMs, pins, slos };
+
+    const insert = this.db.prepare(
+      `INSERT INTO recommendations (dataset_id, current_tier, recommended_tier, reasons_json, model_version, created_at)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    const created: Recommendation[] = [];
+    const out = this.db.transaction(() =>
+      datasets.map((d): Recommendation => {
+        const input: PlacementInput = {
+          dataset_id: d.id,
+          current_tier: d.current_tier,
+          last_access_ts: d.last_access_ts,
+          latency_slo_ms: d.latency_slo_ms,
+          reads_recent: recent.get(d.id)?.r ?? 0,
+          writes_recent: recent.get(d.id)?.w ?? 0,
+        };
+        const { tier, reasons } = decide(input, ctx);
+        const prev = latest.get(d.id);
+        if (
+          prev &&
+          prev.recommended_tier === tier &&
+          prev.current_tier === d.current_tier &&
+          prev.model_version === this.modelVersion
+        ) {
+          return this.toApi(prev, reasons);
+        }
+        const res = insert.run(d.id, d.current_tier, tier, JSON.stringify(reasons), this.modelVersion, now);
+        const rec: Recommendation = {
+          id: Number(res.lastInsertRowid),
+          dataset_id: d.id,
+          current_tier: d.current_tier,
+          recommended_tier: tier,
+          reasons,
+          model_version: this.modelVersion,
+          ts: new Date(now).toISOString(),
+        };
+        created.push(rec);
+        return rec;
+      }),
+    )();
+    this.metrics.inc(
+      'datamotion_recommendations_total',
+      'Recommendations stored (changed decisions)',
+      created.length,
+    );
+    for (const recommendation of created.slice(0, MAX_EVENTS)) {
+      this.bus.publish({ type: 'recommendation.created', recommendation });
+    }
+    return out;
+  }
+
+  /** The latest stored recommendation per dataset, with the reasons it was stored with. */
+  latest(datasetId?: number): Recommendation[] {
+    return this.latestRows(datasetId).map((r) => this.toApi(r));
+  }
+
+  private latestRows(datasetId?: number): StoredRow[] {
+    const where = datasetId === undefined ? '' : 'WHERE dataset_id = ?';
+    return this.db
+      .prepare(
+        `SELECT * FROM recommendations WHERE id IN
+           (SELECT max(id) FROM recommendations ${where} GROUP BY dataset_id) ORDER BY dataset_id`,
+      )
+      .all(...(datasetId === undefined ? [] : [datasetId])) as StoredRow[];
+  }
+
+  private toApi(r: StoredRow, reasons?: string[]): Recommendation {
+    return {
+      id: r.id,
+      dataset_id: r.dataset_id,
+      current_tier: r.current_tier,
+      recommended_tier: r.recommended_tier,
+      reasons: reasons ?? (JSON.parse(r.reasons_json) as string[]),
+      model_version: r.model_version,
+      ts: new Date(r.created_at).toISOString(),
+    };
+  }
+
+  private activePolicies(): { pins: PinPolicy[]; slos: SloPolicy[] } {
+    const rows = this.db
+      .prepare(`SELECT * FROM policies WHERE enabled = 1 AND kind IN ('pin', 'slo') ORDER BY id`)
+      .all() as PolicyRow[];
+    const pins: PinPolicy[] = [];
+    const slos: SloPolicy[] = [];
+    for (const r of rows) {
+      const p = JSON.parse(r.params_json) as Record<string, unknown>;
+      if (r.kind === 'pin') pins.push({ name: r.name, dataset_id: r.dataset_id, tier: p.tier as Tier });
+      else
+        slos.push({
+          name: r.name,
+          dataset_id: r.dataset_id,
+          max_latency_ms: p.max_latency_ms as number,
+          min_tier: p.min_tier as Tier,
+        });
+    }
+    return { pins, slos };
   }
 
   listPolicies(): Policy[] {
-    throw new Error('TODO');
+    return (this.db.prepare('SELECT * FROM policies ORDER BY id').all() as PolicyRow[]).map(policyToApi);
   }
 
-  createPolicy(_input: unknown): Policy {
-    throw new Error('TODO');
+  createPolicy(input: unknown): Policy {
+    const body = parse(PolicyCreate, input);
+    const params = body.params as Record<string, unknown>;
+    if (body.kind === 'pin' && !('tier' in params))
+      throw invalid('body.params.tier', 'a pin policy needs a tier');
+    if (body.kind === 'slo' && !('max_latency_ms' in params)) {
+      throw invalid('body.params.max_latency_ms', 'an slo policy needs max_latency_ms and min_tier');
+    }
+    if (
+      body.dataset_id != null &&
+      !this.db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(body.dataset_id)
+    ) {
+      throw notFound('dataset', body.dataset_id, 'body.dataset_id');
+    }
+    if (this.db.prepare('SELECT 1 FROM policies WHERE name = ?').get(body.name)) {
+      throw conflict(`a policy named "${body.name}" already exists`, 'body.name');
+    }
+    const res = this.db
+      .prepare(
+        `INSERT INTO policies (name, kind, dataset_id, params_json, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        body.name,
+        body.kind,
+        body.dataset_id ?? null,
+        JSON.stringify(params),
+        body.enabled === false ? 0 : 1,
+        Date.now(),
+      );
+    return policyToApi(
+      this.db.prepare('SELECT * FROM policies WHERE id = ?').get(res.lastInsertRowid) as PolicyRow,
+    );
   }
 
-  deletePolicy(_id: number): void {
-    throw new Error('TODO');
+  deletePolicy(id: number): void {
+    if (this.db.prepare('DELETE FROM policies WHERE id = ?').run(id).changes === 0)
+      throw notFound('policy', id, 'id');
   }
 
-  /** POST /train: 501 until the placement-intelligence issue lands. */
+  /** POST /train: 501 until the placement-intelligence issue brings a trained model. */
   train(): never {
-    throw new Error('TODO');
+    throw new DataMotionError(
+      'not_implemented',
+      `model training is not available yet; recommendations come from the rule model ${this.modelVersion} (see GET /recommendations)`,
+    );
   }
 }

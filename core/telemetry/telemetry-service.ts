@@ -1,23 +1,155 @@
-// Filled in by the telemetry work; the shape below is the contract the API relies on.
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Db } from '../db/database.ts';
 import type { EventBus } from '../bus/event-bus.ts';
 import type { Metrics } from '../metrics.ts';
-import type { IngestResult, UsageBucket } from '../contracts/telemetry.ts';
+import { DataMotionError, invalid, notFound } from '../errors.ts';
+import { compile, describeAjvError, pickError } from '../contracts/validate.ts';
+import {
+  AccessEvent,
+  MAX_EVENTS_PER_REQUEST,
+  type IngestResult,
+  type UsageBucket,
+} from '../contracts/telemetry.ts';
+import { eventTimeMs, foldEvents, type BucketDelta } from './aggregate.ts';
+
+/** Events validated (or rows written) between two yields to the event loop. */
+const CHUNK = 10_000;
+/** Aggregate rows per write transaction: each commits in a few milliseconds. */
+const WRITE_CHUNK = 2_000;
+/** Clock skew tolerated for client timestamps. */
+const MAX_FUTURE_MS = 5 * 60_000;
 
 export class TelemetryService {
+  private readonly upsert;
+  private readonly touchDataset;
+
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus,
     private readonly metrics: Metrics,
     private readonly bucketSeconds: number,
-  ) {}
-
-  /** Validates one event or an array, then folds them into time-bucketed aggregates. */
-  async ingest(_input: unknown): Promise<IngestResult> {
-    throw new Error('TODO');
+  ) {
+    this.upsert = db.prepare(
+      `INSERT INTO access_aggregates (dataset_id, bucket_start, read_count, write_count, bytes_read,
+         bytes_written, lat_sum_ms, lat_count, lat_max_ms, last_access_ts)
+       VALUES (@dataset_id, @bucket_start, @read_count, @write_count, @bytes_read, @bytes_written,
+         @lat_sum_ms, @lat_count, @lat_max_ms, @last_access_ts)
+       ON CONFLICT (dataset_id, bucket_start) DO UPDATE SET
+         read_count = read_count + excluded.read_count,
+         write_count = write_count + excluded.write_count,
+         bytes_read = bytes_read + excluded.bytes_read,
+         bytes_written = bytes_written + excluded.bytes_written,
+         lat_sum_ms = lat_sum_ms + excluded.lat_sum_ms,
+         lat_count = lat_count + excluded.lat_count,
+         lat_max_ms = max(lat_max_ms, excluded.lat_max_ms),
+         last_access_ts = max(last_access_ts, excluded.last_access_ts)`,
+    );
+    this.touchDataset = db.prepare(
+      `UPDATE datasets SET last_access_ts = max(coalesce(last_access_ts, 0), ?) WHERE id = ?`,
+    );
   }
 
-  usage(_datasetId: number, _sinceMs?: number): UsageBucket[] {
-    throw new Error('TODO');
+  /**
+   * Validates one event or an array, then folds them into time-bucketed aggregates.
+   * The whole batch is checked before anything is written, so bad input stores nothing;
+   * the work is sliced so that a 100k-event batch never holds the event loop for long.
+   */
+  async ingest(input: unknown): Promise<IngestResult> {
+    const events = Array.isArray(input) ? input : [input];
+    const isBatch = Array.isArray(input);
+    if (events.length === 0) throw invalid('body', 'must hold at least one event');
+    if (events.length > MAX_EVENTS_PER_REQUEST) {
+      throw invalid(
+        'body',
+        `holds ${events.length} events; send at most ${MAX_EVENTS_PER_REQUEST} per request`,
+      );
+    }
+    const now = Date.now();
+    const validate = compile(AccessEvent);
+    const deltas = new Map<string, BucketDelta>();
+    for (let start = 0; start < events.length; start += CHUNK) {
+      const slice = events.slice(start, start + CHUNK);
+      slice.forEach((e, i) => {
+        const root = isBatch ? `body[${start + i}]` : 'body';
+        if (!validate(e)) {
+          const err = pickError(validate.errors ?? []);
+          const { field, message } = err
+            ? describeAjvError(err, root)
+            : { field: root, message: `${root}: is invalid` };
+          throw new DataMotionError('invalid_input', message, field);
+        }
+        const t = eventTimeMs((e as AccessEvent).ts, now);
+        if (!Number.isFinite(t)) throw invalid(`${root}.ts`, 'is not a valid time');
+        if (t > now + MAX_FUTURE_MS) throw invalid(`${root}.ts`, 'is more than 5 minutes in the future');
+      });
+      foldEvents(slice as AccessEvent[], this.bucketSeconds, now, deltas);
+      if (start + CHUNK < events.length) await yieldToLoop();
+    }
+
+    const rows = [...deltas.values()];
+    const latest = new Map<number, number>();
+    for (const r of rows) latest.set(r.dataset_id, Math.max(latest.get(r.dataset_id) ?? 0, r.last_access_ts));
+    this.assertDatasetsExist(events as AccessEvent[], latest, isBatch);
+
+    for (let start = 0; start < rows.length; start += WRITE_CHUNK) {
+      const slice = rows.slice(start, start + WRITE_CHUNK);
+      this.db.transaction(() => {
+        for (const r of slice) this.upsert.run(r);
+      })();
+      if (start + WRITE_CHUNK < rows.length) await yieldToLoop();
+    }
+    const ids = [...latest.keys()];
+    for (let start = 0; start < ids.length; start += WRITE_CHUNK) {
+      this.db.transaction(() => {
+        for (const id of ids.slice(start, start + WRITE_CHUNK)) this.touchDataset.run(latest.get(id), id);
+      })();
+      if (start + WRITE_CHUNK < ids.length) await yieldToLoop();
+    }
+
+    this.metrics.inc('datamotion_access_events_total', 'Access events ingested', events.length);
+    this.bus.publish({
+      type: 'telemetry.ingested',
+      accepted: events.length,
+      dataset_ids: ids.slice(0, 1000),
+    });
+    return { accepted: events.length, datasets: ids.length };
+  }
+
+  /** Unknown dataset ids fail the whole batch, naming the first event that used one. */
+  private assertDatasetsExist(events: AccessEvent[], ids: Map<number, number>, isBatch: boolean): void {
+    const wanted = [...ids.keys()];
+    const known = new Set<number>();
+    for (let i = 0; i < wanted.length; i += 500) {
+      const part = wanted.slice(i, i + 500);
+      const found = this.db
+        .prepare(`SELECT id FROM datasets WHERE id IN (${part.map(() => '?').join(',')})`)
+        .pluck()
+        .all(...part) as number[];
+      for (const id of found) known.add(id);
+    }
+    if (known.size === wanted.length) return;
+    const index = events.findIndex((e) => !known.has(e.dataset_id));
+    const field = isBatch ? `body[${index}].dataset_id` : 'body.dataset_id';
+    throw notFound('dataset', (events[index] as AccessEvent).dataset_id, field);
+  }
+
+  usage(datasetId: number, sinceMs = 0): UsageBucket[] {
+    if (!this.db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(datasetId)) {
+      throw notFound('dataset', datasetId, 'id');
+    }
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM access_aggregates WHERE dataset_id = ? AND bucket_start >= ? ORDER BY bucket_start`,
+      )
+      .all(datasetId, Math.floor(sinceMs / 1000)) as BucketDelta[];
+    return rows.map((r) => ({
+      bucket_start: new Date(r.bucket_start * 1000).toISOString(),
+      read_count: r.read_count,
+      write_count: r.write_count,
+      bytes_read: r.bytes_read,
+      bytes_written: r.bytes_written,
+      avg_lat_ms: r.lat_count ? r.lat_sum_ms / r.lat_count : null,
+      max_lat_ms: r.lat_count ? r.lat_max_ms : null,
+    }));
   }
 }

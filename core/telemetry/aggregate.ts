@@ -1,0 +1,66 @@
+import type { AccessEvent } from '../contracts/telemetry.ts';
+
+/** One row of access_aggregates, before it is added to what the table already holds. */
+export interface BucketDelta {
+  dataset_id: number;
+  bucket_start: number;
+  read_count: number;
+  write_count: number;
+  bytes_read: number;
+  bytes_written: number;
+  lat_sum_ms: number;
+  lat_count: number;
+  lat_max_ms: number;
+  last_access_ts: number;
+}
+
+export function eventTimeMs(ts: AccessEvent['ts'], now: number): number {
+  if (ts === undefined) return now;
+  return typeof ts === 'number' ? ts : Date.parse(ts);
+}
+
+/** Folds events into per-(dataset, bucket) deltas; events must already be validated. */
+export function foldEvents(
+  events: readonly AccessEvent[],
+  bucketSeconds: number,
+  now: number,
+  into: Map<string, BucketDelta> = new Map(),
+): Map<string, BucketDelta> {
+  const width = bucketSeconds * 1000;
+  for (const e of events) {
+    const t = eventTimeMs(e.ts, now);
+    const bucket = Math.floor(t / width) * (width / 1000);
+    const k = `${e.dataset_id}:${bucket}`;
+    let d = into.get(k);
+    if (!d) {
+      d = {
+        dataset_id: e.dataset_id,
+        bucket_start: bucket,
+        read_count: 0,
+        write_count: 0,
+        bytes_read: 0,
+        bytes_written: 0,
+        lat_sum_ms: 0,
+        lat_count: 0,
+        lat_max_ms: 0,
+        last_access_ts: t,
+      };
+      into.set(k, d);
+    }
+    const size = e.size_bytes ?? 0;
+    if (e.op === 'read') {
+      d.read_count++;
+      d.bytes_read += size;
+    } else {
+      d.write_count++;
+      d.bytes_written += size;
+    }
+    if (e.client_lat_ms !== undefined) {
+      d.lat_sum_ms += e.client_lat_ms;
+      d.lat_count++;
+      if (e.client_lat_ms > d.lat_max_ms) d.lat_max_ms = e.client_lat_ms;
+    }
+    if (t > d.last_access_ts) d.last_access_ts = t;
+  }
+  return into;
+}
