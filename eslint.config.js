@@ -11,7 +11,10 @@ const coreForbidden = {
     { name: 'react-dom', message: 'core/ is headless: UI code belongs in renderer/.' },
   ],
   patterns: [
-    { group: ['**/renderer/**', '**/electron/**'], message: 'core/ must not import from renderer/ or electron/.' },
+    {
+      group: ['**/renderer/**', '**/electron/**'],
+      message: 'core/ must not import from renderer/ or electron/.',
+    },
   ],
 };
 
@@ -20,7 +23,7 @@ const rendererForbidden = {
   patterns: [
     { group: ['node:*'], message: 'The renderer runs in a browser: no Node built-ins.' },
     {
-      group: ['**/core/**', '!**/core/contracts/**'],
+      regex: '(^|/)core/(?!contracts/)',
       message: 'The renderer may import only core/contracts, never the engine.',
     },
   ],
@@ -39,5 +42,8 @@ export default tseslint.config(
   },
   { files: ['core/**/*.ts'], rules: { 'no-restricted-imports': ['error', coreForbidden] } },
   { files: ['renderer/**/*.{ts,tsx}'], rules: { 'no-restricted-imports': ['error', rendererForbidden] } },
-  { files: ['bin/**/*.mjs', 'scripts/**/*.{js,mjs}'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
+  {
+    files: ['bin/**/*.mjs', 'scripts/**/*.{js,mjs}'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
 );
