@@ -12,7 +12,7 @@ import { runCommand, startServer, waitUntilReady } from './process.ts';
 import type { RunningService, StartOptions } from './types.ts';
 
 /** Versions verified end to end (kafkajs admin/produce/consume + kcat). */
-export const KAFKA_VERSIONS = ['4.1.1', '3.9.1'] as const;
+export const KAFKA_VERSIONS = ['4.1.1', '4.2.0', '3.9.1'] as const;
 export const DEFAULT_KAFKA_VERSION = '4.1.1';
 
 const JVM_OPTIONS = [
