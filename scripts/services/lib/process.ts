@@ -14,7 +14,7 @@ export interface ServerProcess {
   readonly exited: Promise<string>;
   /** The last lines the server printed, for error messages. */
   recentOutput(): string;
-  /** SIGTERM to the whole group, then SIGKILL after `graceMs`. Resolves when it has exited. */
+  /** SIGTERM to the server, then SIGKILL to its group after `graceMs`. Resolves when it has exited. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -114,7 +114,13 @@ export function startServer(command: string, args: string[], options: StartServe
     recentOutput: () => ring.text(),
     async stop(graceMs = 15_000) {
       if (!live.has(pid)) return void (await exited);
-      killGroup(pid, 'SIGTERM');
+      // Only the watchdog: it forwards one SIGTERM to the server. Signalling the
+      // whole group would hand the server two, and some (moto) then crash noisily.
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
       const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
