@@ -40,4 +40,11 @@ export interface StorageDriver {
   removeRoot(rootUri: string): Promise<void>;
   /** Deletes leftovers of interrupted writes (temp files, abandoned multipart uploads). */
   cleanupPartials(rootUri: string): Promise<number>;
+  /** Makes an empty root visible (a folder); object stores have nothing to do. */
+  ensureRoot(rootUri: string): Promise<void>;
+  /**
+   * Removes empty folders under root, and root itself when it ends up empty, after a
+   * job's objects were removed; object stores have nothing to do.
+   */
+  pruneEmptyFolders(rootUri: string): Promise<void>;
 }

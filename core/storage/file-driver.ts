@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, opendir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, opendir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
@@ -46,7 +46,8 @@ export class FileDriver implements StorageDriver {
 
   async *list(rootUri: string): AsyncIterable<ObjectInfo> {
     const root = rootPath(rootUri);
-    for await (const f of walk(root)) yield { key: relative(root, f.path).split(sep).join('/'), size: f.size };
+    for await (const f of walk(root))
+      yield { key: relative(root, f.path).split(sep).join('/'), size: f.size };
   }
 
   async exists(rootUri: string): Promise<boolean> {
@@ -141,5 +142,26 @@ export class FileDriver implements StorageDriver {
     };
     await sweep(rootPath(rootUri));
     return removed;
+  }
+
+  async ensureRoot(rootUri: string): Promise<void> {
+    await mkdir(rootPath(rootUri), { recursive: true });
+  }
+
+  async pruneEmptyFolders(rootUri: string): Promise<void> {
+    // Deepest first; rmdir refuses a non-empty folder, so a file someone else put there survives.
+    const prune = async (dir: string): Promise<void> => {
+      let handle;
+      try {
+        handle = await opendir(dir);
+      } catch {
+        return;
+      }
+      const subdirs: string[] = [];
+      for await (const d of handle) if (d.isDirectory()) subdirs.push(join(dir, d.name));
+      for (const s of subdirs) await prune(s);
+      await rmdir(dir).catch(() => undefined);
+    };
+    await prune(rootPath(rootUri));
   }
 }
