@@ -9,6 +9,7 @@ import { TelemetryService } from './telemetry/telemetry-service.ts';
 import { PlacementService } from './placement/placement-service.ts';
 import { JobService } from './migration/job-service.ts';
 import { Mover } from './migration/mover.ts';
+import { JobStore } from './migration/job-store.ts';
 import { Metrics } from './metrics.ts';
 import { createLogger, type Logger } from './logger.ts';
 
@@ -47,8 +48,18 @@ export function createCore(options: CreateCoreOptions = {}): Core {
   const datasets = new DatasetService(db, locations, storage, bus);
   const telemetry = new TelemetryService(db, bus, metrics, config.bucketSeconds);
   const placement = new PlacementService(db, bus, config, metrics);
-  const jobs = new JobService();
-  const mover = new Mover();
+  const jobStore = new JobStore(db, bus, metrics);
+  const mover = new Mover({
+    db,
+    bus,
+    store: jobStore,
+    storage,
+    datasets,
+    metrics,
+    logger,
+    config: config.mover,
+  });
+  const jobs = new JobService(jobStore, locations, datasets, mover);
   if (config.mover.enabled) mover.start();
 
   let closed = false;

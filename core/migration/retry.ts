@@ -1,0 +1,90 @@
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** Error codes worth another try: the storage was busy or the link dropped, not wrong. */
+const TRANSIENT_CODES = new Set([
+  'EAGAIN',
+  'EBUSY',
+  'EINTR',
+  'EIO',
+  'EMFILE',
+  'ENFILE',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
+
+/** A failure that retrying cannot fix (a checksum mismatch, a source that changed). */
+export class PermanentError extends Error {
+  override readonly name = 'PermanentError';
+}
+
+export function isAbort(e: unknown): boolean {
+  return (e as { name?: string } | null)?.name === 'AbortError';
+}
+
+export function isTransient(e: unknown): boolean {
+  if (!e || typeof e !== 'object' || e instanceof PermanentError || isAbort(e)) return false;
+  const err = e as {
+    code?: string;
+    $retryable?: unknown;
+    retryable?: boolean;
+    $metadata?: { httpStatusCode?: number };
+  };
+  if (err.code && TRANSIENT_CODES.has(err.code)) return true;
+  // Cloud SDK errors (S3, GCS) mark throttling and 5xx answers themselves.
+  if (err.$retryable || err.retryable) return true;
+  const status = err.$metadata?.httpStatusCode;
+  return status === 429 || (status !== undefined && status >= 500);
+}
+
+export interface RetryOptions {
+  maxAttempts: number;
+  signal?: AbortSignal;
+  baseDelayMs?: number;
+  onRetry?: (error: unknown, attempt: number) => void;
+}
+
+/** Runs `fn`, again after an exponential backoff while it fails transiently, up to maxAttempts tries. */
+export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Promise<T> {
+  const base = opts.baseDelayMs ?? 100;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (attempt >= opts.maxAttempts || !isTransient(e) || opts.signal?.aborted) throw e;
+      opts.onRetry?.(e, attempt);
+      const wait = Math.min(5000, base * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+      await delay(wait, undefined, { signal: opts.signal });
+    }
+  }
+}
+
+/**
+ * Runs `work` over items with at most `limit` in flight. On the first failure no new
+ * item starts; the ones in flight are awaited (so nothing is still writing when the
+ * caller cleans up) and the first error is thrown.
+ */
+export async function runPool<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async (): Promise<void> => {
+    while (!failure && !signal?.aborted && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (e) {
+        failure ??= { error: e };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  if (failure) throw failure.error;
+  signal?.throwIfAborted();
+}

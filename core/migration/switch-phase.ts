@@ -1,0 +1,111 @@
+import type { DatasetRow, DatasetService } from '../catalog/dataset-service.ts';
+import type { EventBus } from '../bus/event-bus.ts';
+import { retryOptions } from './copy-phase.ts';
+import { errorText, type JobContext } from './job-context.ts';
+import { isTransition, type JobRow } from './job-store.ts';
+import { PermanentError, withRetry } from './retry.ts';
+
+export interface SwitchDeps {
+  datasets: DatasetService;
+  bus: EventBus;
+}
+
+/** True when the dataset already is where the job takes it (a restart after the switch committed). */
+export function alreadySwitched(job: JobRow, ds: DatasetRow): boolean {
+  return (
+    ds.path_uri === job.dest_uri &&
+    ds.storage_class === job.dest_storage_class &&
+    ds.current_tier === job.dest_tier
+  );
+}
+
+/**
+ * switching: points the dataset at the verified copy and sets the replica roles in ONE
+ * transaction (readers see the old or the new location, never a mix), then, only once
+ * that committed and only if asked, removes the source. Returns a note for the history.
+ */
+export async function switchPhase(ctx: JobContext, deps: SwitchDeps): Promise<string> {
+  const { job } = ctx;
+  const ds = deps.datasets.row(job.dataset_id);
+  let note: string;
+  if (alreadySwitched(job, ds)) {
+    note = `dataset already pointed at ${job.dest_uri}`;
+  } else {
+    commitSwitch(ctx, ds);
+    deps.bus.publish({ type: 'dataset.updated', dataset: deps.datasets.get(job.dataset_id) });
+    note = isTransition(job)
+      ? `storage class is now ${job.dest_storage_class} (${job.dest_tier})`
+      : `dataset now points at ${job.dest_uri}`;
+  }
+  if (job.retire_source === 1 && !isTransition(job)) note += `; ${await retireSource(ctx, deps)}`;
+  return note;
+}
+
+function commitSwitch(ctx: JobContext, before: DatasetRow): void {
+  const { job, store, manifest } = ctx;
+  const db = store.db;
+  const now = Date.now();
+  db.transaction(() => {
+    const ds = db.prepare('SELECT path_uri FROM datasets WHERE id = ?').get(job.dataset_id) as
+      { path_uri: string } | undefined;
+    if (!ds || ds.path_uri !== job.source_uri) {
+      throw new PermanentError(
+        `dataset ${job.dataset_id} no longer points at this job's source ${job.source_uri}` +
+          `${ds ? ` (it points at ${ds.path_uri})` : ''}; plan a new migration`,
+      );
+    }
+    const totals = isTransition(job)
+      ? { objects: before.object_count, bytes: before.size_bytes }
+      : manifest.totals();
+    db.prepare(
+      `UPDATE datasets SET path_uri = ?, location_id = ?, current_tier = ?, storage_class = ?,
+         size_bytes = ?, object_count = ?, updated_at = ? WHERE id = ?`,
+    ).run(
+      job.dest_uri,
+      job.dest_location_id,
+      job.dest_tier,
+      job.dest_storage_class,
+      totals.bytes,
+      totals.objects,
+      now,
+      job.dataset_id,
+    );
+    if (!isTransition(job)) {
+      db.prepare(
+        `UPDATE replicas SET role = ?, updated_at = ? WHERE dataset_id = ? AND role = 'primary'`,
+      ).run(job.retire_source ? 'retired' : 'secondary', now, job.dataset_id);
+    }
+    db.prepare(
+      `INSERT INTO replicas (dataset_id, location_id, uri, role, storage_class, tier, created_at, updated_at)
+       VALUES (?, ?, ?, 'primary', ?, ?, ?, ?)
+       ON CONFLICT (dataset_id, uri) DO UPDATE SET role = 'primary', location_id = excluded.location_id,
+         storage_class = excluded.storage_class, tier = excluded.tier, updated_at = excluded.updated_at`,
+    ).run(
+      job.dataset_id,
+      job.dest_location_id,
+      job.dest_uri,
+      job.dest_storage_class,
+      job.dest_tier,
+      now,
+      now,
+    );
+  })();
+}
+
+/**
+ * Deletes the old copy. The switch has committed, so a failure here loses nothing: the
+ * job still completes and its history says what to delete by hand.
+ */
+async function retireSource(ctx: JobContext, deps: SwitchDeps): Promise<string> {
+  const { job } = ctx;
+  try {
+    // Never delete files another dataset lives in (a dataset registered later inside the old path).
+    deps.datasets.assertNoOverlap(job.source_uri, 'source_uri', job.dataset_id);
+    await withRetry(() => ctx.src.removeRoot(job.source_uri), retryOptions(ctx, 'removing the source'));
+    return `source ${job.source_uri} removed`;
+  } catch (e) {
+    if (ctx.signal.aborted) throw e;
+    ctx.logger.warn({ job_id: job.job_id, err: errorText(e) }, 'source not retired');
+    return `source ${job.source_uri} was NOT removed (${errorText(e)}); delete it by hand`;
+  }
+}
