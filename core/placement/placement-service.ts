@@ -18,6 +18,18 @@ interface StoredRow {
   created_at: number;
 }
 
+interface DatasetWithLatest {
+  id: number;
+  current_tier: Tier;
+  last_access_ts: number | null;
+  latency_slo_ms: number | null;
+  rec_id: number | null;
+  rec_tier: Tier | null;
+  rec_current: Tier | null;
+  rec_model: string | null;
+  rec_at: number | null;
+}
+
 interface PolicyRow {
   id: number;
   name: string;
@@ -64,16 +76,19 @@ export class PlacementService {
     if (one !== undefined && !this.db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(one)) {
       throw notFound('dataset', one, 'query.dataset_id');
     }
-    const filter = one === undefined ? '' : 'WHERE id = ?';
+    const filter = one === undefined ? '' : 'WHERE d.id = ?';
     const args = one === undefined ? [] : [one];
+    // One pass: each dataset with its latest stored decision (an index seek per dataset).
     const datasets = this.db
-      .prepare(`SELECT id, current_tier, last_access_ts, latency_slo_ms FROM datasets ${filter} ORDER BY id`)
-      .all(...args) as {
-      id: number;
-      current_tier: Tier;
-      last_access_ts: number | null;
-      latency_slo_ms: number | null;
-    }[];
+      .prepare(
+        `SELECT d.id, d.current_tier, d.last_access_ts, d.latency_slo_ms,
+                r.id AS rec_id, r.recommended_tier AS rec_tier, r.current_tier AS rec_current,
+                r.model_version AS rec_model, r.created_at AS rec_at
+         FROM datasets d
+         LEFT JOIN recommendations r ON r.id = (SELECT max(id) FROM recommendations WHERE dataset_id = d.id)
+         ${filter} ORDER BY d.id`,
+      )
+      .all(...args) as DatasetWithLatest[];
 
     const windowStart = Math.floor((now - this.config.recency.warm_max_age_s * 1000) / 1000);
     const recent = new Map<number, { r: number; w: number }>();
@@ -86,8 +101,6 @@ export class PlacementService {
       recent.set(row.dataset_id, row);
     }
 
-    const latest = new Map<number, StoredRow>();
-    for (const row of this.latestRows(one)) latest.set(row.dataset_id, row);
     const { pins, slos } = this.activePolicies();
     const ctx = { now, recency: this.config.recency, tierLatencyMs: this.config.tierLatencyMs, pins, slos };
 
@@ -107,14 +120,21 @@ export class PlacementService {
           writes_recent: recent.get(d.id)?.w ?? 0,
         };
         const { tier, reasons } = decide(input, ctx);
-        const prev = latest.get(d.id);
         if (
-          prev &&
-          prev.recommended_tier === tier &&
-          prev.current_tier === d.current_tier &&
-          prev.model_version === this.modelVersion
+          d.rec_id !== null &&
+          d.rec_tier === tier &&
+          d.rec_current === d.current_tier &&
+          d.rec_model === this.modelVersion
         ) {
-          return this.toApi(prev, reasons);
+          return {
+            id: d.rec_id,
+            dataset_id: d.id,
+            current_tier: d.current_tier,
+            recommended_tier: tier,
+            reasons,
+            model_version: this.modelVersion,
+            ts: new Date(d.rec_at as number).toISOString(),
+          };
         }
         const res = insert.run(d.id, d.current_tier, tier, JSON.stringify(reasons), this.modelVersion, now);
         const rec: Recommendation = {
@@ -156,13 +176,13 @@ export class PlacementService {
       .all(...(datasetId === undefined ? [] : [datasetId])) as StoredRow[];
   }
 
-  private toApi(r: StoredRow, reasons?: string[]): Recommendation {
+  private toApi(r: StoredRow): Recommendation {
     return {
       id: r.id,
       dataset_id: r.dataset_id,
       current_tier: r.current_tier,
       recommended_tier: r.recommended_tier,
-      reasons: reasons ?? (JSON.parse(r.reasons_json) as string[]),
+      reasons: JSON.parse(r.reasons_json) as string[],
       model_version: r.model_version,
       ts: new Date(r.created_at).toISOString(),
     };
