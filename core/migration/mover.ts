@@ -88,16 +88,17 @@ export class Mover {
 
   /** Called after a job was marked canceled: aborts its run, or removes what it wrote. */
   canceled(jobId: string): void {
-    this.cleaning.add(jobId);
     const run = this.running.get(jobId);
     if (run) {
       // The run cleans up once its in-flight writes have stopped.
+      this.cleaning.add(jobId);
       run.ctl.abort(new AbortReason('canceled'));
       return;
     }
     if (this.cleanups.has(jobId)) return;
     const job = this.deps.store.find(jobId);
-    if (!job) return;
+    // No manifest: the job never wrote anything.
+    if (!job || !new Manifest(this.deps.db, jobId).isWritten()) return;
     const p = this.cleanup(job).finally(() => this.cleanups.delete(jobId));
     this.cleanups.set(jobId, p);
   }
@@ -123,7 +124,7 @@ export class Mover {
         .finally(() => {
           this.running.delete(next);
           // Canceled after the run had already ended (a failed job winding down): clean up now.
-          if (this.cleaning.has(next) && !this.cleanups.has(next)) this.canceled(next);
+          if (this.cleaning.delete(next) && !this.cleanups.has(next)) this.canceled(next);
           this.wake();
         });
     }
