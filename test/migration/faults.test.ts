@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileDriver } from '../../core/storage/file-driver.ts';
+import {
+  MIXED_TREE,
+  hashTree,
+  migrationEnv,
+  waitForJob,
+  writeRandomTree,
+  type MigrationEnv,
+} from '../fixtures/migration-env.ts';
+
+/**
+ * The real file driver, except that reading one object fails with EBUSY a set number of
+ * times. A fault injection, not a mock: a real disk cannot be made to answer EBUSY on demand.
+ */
+class FlakyDriver extends FileDriver {
+  constructor(
+    private readonly victim: string,
+    public failuresLeft: number,
+  ) {
+    super();
+  }
+
+  override async *read(rootUri: string, key: string): AsyncIterable<Uint8Array> {
+    if (key === this.victim && this.failuresLeft > 0) {
+      this.failuresLeft--;
+      throw Object.assign(new Error(`EBUSY: resource busy, open '${key}'`), { code: 'EBUSY' });
+    }
+    yield* super.read(rootUri, key);
+  }
+}
+
+describe('mover under I/O faults', () => {
+  let env: MigrationEnv;
+  beforeEach(async () => {
+    env = await migrationEnv({
+      mover: { concurrency: 1, objectConcurrency: 2, enabled: true, maxAttempts: 3 },
+    });
+  });
+  afterEach(() => env.cleanup());
+
+  const victim = 'a/b/two.bin';
+  const copyCounts = (jobId: string) =>
+    Object.fromEntries(
+      (
+        env.core.db.prepare('SELECT rel_path, copy_count FROM job_objects WHERE job_id = ?').all(jobId) as {
+          rel_path: string;
+          copy_count: number;
+        }[]
+      ).map((o) => [o.rel_path, o.copy_count]),
+    );
+
+  async function plan(failures: number) {
+    const flaky = new FlakyDriver(victim, failures);
+    env.core.storage.register(flaky);
+    const src = join(env.fast, 'sales');
+    writeRandomTree(src, MIXED_TREE);
+    const ds = await env.core.datasets.create({ name: 'sales', path_uri: env.uri(src) });
+    const job = env.core.jobs.plan({
+      dataset_id: ds.id,
+      target_location: 'archive',
+      storage_class: 'standard',
+    });
+    return { flaky, src, ds, job };
+  }
+
+  it('retries a transient error with backoff and completes', async () => {
+    const { flaky, src, job } = await plan(2);
+
+    const done = await waitForJob(env.core, job.job_id, ['completed', 'failed']);
+
+    expect(done).toMatchObject({ status: 'completed', attempts: 1 });
+    expect(flaky.failuresLeft).toBe(0);
+    expect(hashTree(join(env.archive, 'sales'))).toEqual(hashTree(src));
+    expect(Object.values(copyCounts(job.job_id))).toEqual(Object.keys(MIXED_TREE).map(() => 1));
+  });
+
+  it('fails naming the object when the error outlasts maxAttempts; a retry copies only what is missing', async () => {
+    const { flaky, src, ds, job } = await plan(3);
+
+    const failed = await waitForJob(env.core, job.job_id, ['completed', 'failed']);
+
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toContain(`copying "${victim}" failed: EBUSY`);
+    expect(env.core.datasets.get(ds.id).path_uri).toBe(env.uri(src));
+    expect(flaky.failuresLeft).toBe(0);
+
+    env.core.jobs.retry(job.job_id);
+    const done = await waitForJob(env.core, job.job_id, ['completed', 'failed']);
+
+    expect(done).toMatchObject({ status: 'completed', attempts: 2 });
+    expect(hashTree(join(env.archive, 'sales'))).toEqual(hashTree(src));
+    expect(Object.values(copyCounts(job.job_id))).toEqual(Object.keys(MIXED_TREE).map(() => 1));
+  });
+});
