@@ -60,10 +60,11 @@ export async function verifyPhase(ctx: JobContext): Promise<void> {
       `the destination holds ${count} objects / ${bytes} bytes, the source ${expected.objects} / ${expected.bytes}`,
     );
   }
+  problems.push(...(await sourceDrift(ctx, new Map(rows.map((r) => [r.rel_path, r.size_bytes])))));
   if (problems.length) {
+    const hint = bad.length ? '; retry the job to copy the differing objects again' : '';
     throw new PermanentError(
-      `verification failed: ${problems.join('; ')}. The dataset still points at the source; ` +
-        'retry the job to copy the differing objects again',
+      `verification failed: ${problems.join('; ')}. The dataset still points at the source${hint}`,
     );
   }
 }
@@ -75,4 +76,31 @@ async function checksumOrNull(ctx: JobContext, key: string): Promise<WrittenObje
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
+}
+
+/**
+ * Objects written to the source after it was listed would be missing at the destination
+ * (and lost if the source is retired), so a source that changed fails the job.
+ */
+async function sourceDrift(ctx: JobContext, listed: Map<string, number>): Promise<string[]> {
+  const added: string[] = [];
+  const changed: string[] = [];
+  const seen = new Set<string>();
+  for await (const o of ctx.src.list(ctx.job.source_uri)) {
+    seen.add(o.key);
+    const size = listed.get(o.key);
+    if (size === undefined) added.push(o.key);
+    else if (size !== o.size) changed.push(o.key);
+  }
+  const removed = [...listed.keys()].filter((k) => !seen.has(k));
+  if (!added.length && !changed.length && !removed.length) return [];
+  const parts = [
+    added.length ? `new objects ${nameSome(added)}` : '',
+    changed.length ? `objects that changed size ${nameSome(changed)}` : '',
+    removed.length ? `objects removed ${nameSome(removed)}` : '',
+  ].filter(Boolean);
+  return [
+    `the source changed while it was being migrated (${parts.join('; ')}); ` +
+      'cancel this job (which removes its copy) and plan the migration again once the source is stable',
+  ];
 }

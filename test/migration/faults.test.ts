@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileDriver } from '../../core/storage/file-driver.ts';
@@ -5,6 +6,7 @@ import {
   MIXED_TREE,
   hashTree,
   migrationEnv,
+  waitForCleanup,
   waitForJob,
   writeRandomTree,
   type MigrationEnv,
@@ -92,5 +94,35 @@ describe('mover under I/O faults', () => {
     expect(done).toMatchObject({ status: 'completed', attempts: 2 });
     expect(hashTree(join(env.archive, 'sales'))).toEqual(hashTree(src));
     expect(Object.values(copyCounts(job.job_id))).toEqual(Object.keys(MIXED_TREE).map(() => 1));
+  });
+
+  it('fails when the source changes during the migration; cancel clears the copy so it can be planned again', async () => {
+    const src = join(env.fast, 'live');
+    writeRandomTree(src, MIXED_TREE);
+    const ds = await env.core.datasets.create({ name: 'live', path_uri: env.uri(src) });
+    const body = { dataset_id: ds.id, target_location: 'archive', storage_class: 'standard' };
+    const job = env.core.jobs.plan(body);
+    const off = env.core.bus.on('job.updated', (e) => {
+      if (e.job.job_id === job.job_id && e.job.status === 'verifying') {
+        off();
+        writeRandomTree(src, { 'late/arrival.csv': 10 });
+      }
+    });
+
+    const failed = await waitForJob(env.core, job.job_id, ['completed', 'failed']);
+
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toContain('the source changed');
+    expect(failed.error).toContain('"late/arrival.csv"');
+    expect(env.core.datasets.get(ds.id).path_uri).toBe(env.uri(src));
+
+    env.core.jobs.cancel(job.job_id);
+    await waitForCleanup(env.core, job.job_id);
+    expect(existsSync(join(env.archive, 'live'))).toBe(false);
+    const again = env.core.jobs.plan(body);
+    const done = await waitForJob(env.core, again.job_id, ['completed', 'failed']);
+
+    expect(done.status).toBe('completed');
+    expect(hashTree(join(env.archive, 'live'))).toEqual(hashTree(src));
   });
 });

@@ -7,6 +7,7 @@ import {
   MIXED_TREE,
   hashTree,
   migrationEnv,
+  waitForCleanup,
   waitForJob,
   writeRandomTree,
   type MigrationEnv,
@@ -221,14 +222,7 @@ describe('mover', () => {
     // One object done, the second one in flight (aborted mid-stream), 38 never started.
     expect(canceled).toMatchObject({ status: 'canceled', objects_done: 1 });
     // The cleanup reports in the history once the in-flight writes have stopped.
-    await new Promise<void>((resolve) => {
-      const off = env.core.bus.on('job.updated', (e) => {
-        if (e.job.job_id === job.job_id && env.core.jobs.get(job.job_id).history.length > 3) {
-          off();
-          resolve();
-        }
-      });
-    });
+    await waitForCleanup(env.core, job.job_id);
 
     expect(existsSync(dest)).toBe(false);
     expect(hashTree(src)).toEqual(before);
