@@ -52,6 +52,12 @@ async function assertDestinationEmpty(ctx: JobContext): Promise<void> {
 }
 
 async function listAll(ctx: JobContext): Promise<ObjectInfo[]> {
+  // A missing root lists as empty; copying "nothing" and switching to it would lose the dataset.
+  if (!(await ctx.src.exists(ctx.job.source_uri))) {
+    throw new PermanentError(
+      `the source ${ctx.job.source_uri} does not exist (any more); nothing was copied`,
+    );
+  }
   const out: ObjectInfo[] = [];
   for await (const o of ctx.src.list(ctx.job.source_uri)) {
     ctx.signal.throwIfAborted();

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileDriver } from '../../core/storage/file-driver.ts';
@@ -124,5 +124,29 @@ describe('mover under I/O faults', () => {
 
     expect(done.status).toBe('completed');
     expect(hashTree(join(env.archive, 'live'))).toEqual(hashTree(src));
+  });
+
+  it('fails, without switching, when the source folder has vanished', async () => {
+    const src = join(env.fast, 'gone');
+    writeRandomTree(src, { 'f.bin': 10 });
+    const ds = await env.core.datasets.create({ name: 'gone', path_uri: env.uri(src) });
+    // Bus handlers run synchronously: the folder is gone before the mover lists it.
+    const off = env.core.bus.on('job.updated', (e) => {
+      if (e.job.status === 'copying') {
+        off();
+        rmSync(src, { recursive: true });
+      }
+    });
+
+    const job = env.core.jobs.plan({
+      dataset_id: ds.id,
+      target_location: 'archive',
+      storage_class: 'standard',
+    });
+    const failed = await waitForJob(env.core, job.job_id, ['completed', 'failed']);
+
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/source .* does not exist/);
+    expect(env.core.datasets.get(ds.id).path_uri).toBe(env.uri(src));
   });
 });
