@@ -1,0 +1,75 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Core } from '../../create-core.ts';
+import { IdParams } from '../../contracts/common.ts';
+import {
+  Policy,
+  PolicyCreate,
+  Recommendation,
+  RecommendationsQuery,
+  type RecommendationsQuery as RecQuery,
+} from '../../contracts/placement.ts';
+import { NoContent, responses } from '../schemas.ts';
+
+const tags = ['placement'];
+
+export function placementRoutes(app: FastifyInstance, core: Core): void {
+  app.get<{ Querystring: RecQuery }>(
+    '/recommendations',
+    {
+      schema: {
+        tags,
+        summary:
+          'Recommendations computed now (stored when they changed); refresh=false returns the stored ones',
+        querystring: RecommendationsQuery,
+        response: responses({ 200: Type.Array(Recommendation) }),
+      },
+    },
+    async (req) =>
+      req.query.refresh === false
+        ? core.placement.latest(req.query.dataset_id)
+        : core.placement.recommend({ datasetId: req.query.dataset_id }),
+  );
+
+  app.post(
+    '/train',
+    {
+      schema: {
+        tags,
+        summary: 'Train the placement model (501 until the placement-intelligence release)',
+        response: responses({ 200: Type.Object({}, { additionalProperties: true }) }),
+      },
+    },
+    async () => core.placement.train(),
+  );
+
+  app.get(
+    '/policies',
+    { schema: { tags, summary: 'List policies', response: responses({ 200: Type.Array(Policy) }) } },
+    async () => core.placement.listPolicies(),
+  );
+
+  app.post(
+    '/policies',
+    {
+      schema: {
+        tags,
+        summary: 'Create a pin or latency-SLO policy',
+        body: PolicyCreate,
+        response: responses({ 201: Policy }),
+      },
+    },
+    async (req, reply) => reply.code(201).send(core.placement.createPolicy(req.body)),
+  );
+
+  app.delete<{ Params: { id: number } }>(
+    '/policies/:id',
+    {
+      schema: { tags, summary: 'Delete a policy', params: IdParams, response: responses({ 204: NoContent }) },
+    },
+    async (req, reply) => {
+      core.placement.deletePolicy(req.params.id);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,131 @@
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { AddressInfo } from 'node:net';
+import type { TSchema } from '@sinclair/typebox';
+import type { Core } from '../create-core.ts';
+import { compile } from '../contracts/validate.ts';
+import { AccessEventsBody } from '../contracts/telemetry.ts';
+import { DatasetPatch } from '../contracts/datasets.ts';
+import { installErrorHandlers } from './error-handler.ts';
+import { HttpMetrics, installRequestMetrics } from './http-metrics.ts';
+import { assertBindAllowed, securityHook } from './security.ts';
+import { webRoutes } from './web.ts';
+import { datasetRoutes } from './routes/datasets.routes.ts';
+import { telemetryRoutes, INGEST_BODY_LIMIT } from './routes/telemetry.routes.ts';
+import { placementRoutes } from './routes/placement.routes.ts';
+import { jobRoutes } from './routes/jobs.routes.ts';
+import { locationRoutes } from './routes/locations.routes.ts';
+import { eventRoutes } from './routes/events.routes.ts';
+import { systemRoutes } from './routes/system.routes.ts';
+
+export interface ServerOptions {
+  /** Address to bind; default 127.0.0.1. A non-loopback address requires apiKey. */
+  host?: string;
+  /** Port to bind; 0 picks a free one. Also the port the Host check expects before listen(). */
+  port?: number;
+  /** Required on every route but /health and the UI files when set. */
+  apiKey?: string;
+  /** Extra names accepted in the Host header (a reverse proxy's, a LAN name). */
+  allowedHosts?: string[];
+  /** Body limit of every route but POST /access-events. */
+  bodyLimit?: number;
+  /** Body limit of POST /access-events (large batches). */
+  ingestBodyLimit?: number;
+}
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * Bodies whose service validates them itself with the same schema: the ingest checks a
+ * 200k-event batch in slices that yield to the event loop (one ajv pass would stall every other
+ * request), and the dataset patch explains why path_uri is refused. Both name the same fields.
+ */
+const SERVICE_VALIDATED = new Set<unknown>([AccessEventsBody, DatasetPatch]);
+
+/** The REST app, not listening: tests drive it with app.inject(), startServer() binds it. */
+export async function buildServer(core: Core, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const host = opts.host ?? DEFAULT_HOST;
+  assertBindAllowed(host, opts.apiKey);
+  const app = Fastify({
+    loggerInstance: core.logger,
+    // One line per request from our onResponse hook instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: opts.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Ids are generated here; a client-supplied request id is not trusted into the logs.
+    requestIdHeader: false,
+  }) as unknown as FastifyInstance;
+
+  // Bodies strict (no coercion, unknown fields rejected); query strings and params arrive as text.
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    if (httpPart === 'body' && SERVICE_VALIDATED.has(schema)) return () => true;
+    return compile(schema as TSchema, httpPart !== 'body');
+  });
+  // JSON only: without this a text/plain body would reach validation as a string.
+  app.removeContentTypeParser(['text/plain']);
+
+  installErrorHandlers(app);
+  const metrics = new HttpMetrics(core);
+  installRequestMetrics(app, metrics);
+  app.addHook(
+    'onRequest',
+    securityHook({
+      host,
+      port: () => (app.server.listening ? (app.server.address() as AddressInfo).port : opts.port),
+      allowedHosts: opts.allowedHosts ?? [],
+      apiKey: opts.apiKey,
+    }),
+  );
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'DataMotion',
+        version: '0.1.0',
+        description: 'Decides where data should live from how it is accessed, and moves it there safely.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: opts.apiKey ? [{ apiKey: [] }, { bearer: [] }] : [],
+    },
+  });
+
+  systemRoutes(app, metrics);
+  datasetRoutes(app, core);
+  telemetryRoutes(app, core, opts.ingestBodyLimit ?? INGEST_BODY_LIMIT);
+  placementRoutes(app, core);
+  jobRoutes(app, core);
+  locationRoutes(app, core);
+  eventRoutes(app, core);
+  webRoutes(app);
+  await app.ready();
+  return app;
+}
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** e.g. http://127.0.0.1:8080 (the real port when 0 was asked for). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(core: Core, opts: ServerOptions = {}): Promise<RunningServer> {
+  const host = opts.host ?? DEFAULT_HOST;
+  const app = await buildServer(core, { ...opts, host });
+  await app.listen({ host, port: opts.port ?? DEFAULT_PORT });
+  const { port } = app.server.address() as AddressInfo;
+  // A wildcard bind answers on loopback too; "0.0.0.0" itself is not a name a browser should use.
+  const name = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const shown = name.includes(':') ? `[${name}]` : name;
+  return { app, url: `http://${shown}:${port}`, close: () => app.close() };
+}
