@@ -1,4 +1,3 @@
-import { Crc32c } from '../storage/crc32c.ts';
 import type { ObjectInfo } from '../storage/driver.ts';
 import { errorText, type JobContext } from './job-context.ts';
 import type { ManifestRow } from './manifest.ts';
@@ -96,25 +95,27 @@ async function copyObject(ctx: JobContext, row: ManifestRow, progress: ProgressR
   try {
     const crc32c = await withRetry(
       async () => {
-        const crc = new Crc32c();
         let read = 0;
-        // The checksum recorded is that of the bytes read from the source, so verification
-        // compares the destination against the source, not against itself.
+        // The driver hashes exactly the bytes it was handed, which are the bytes read from
+        // the source: verification then compares the destination against the source.
         async function* tap(): AsyncGenerator<Uint8Array> {
           for await (const chunk of src.read(job.source_uri, key)) {
-            crc.update(chunk);
             read += chunk.byteLength;
             progress.addBytes(chunk.byteLength);
             yield chunk;
           }
         }
+        let written;
         try {
-          await dst.write(job.dest_uri, key, tap(), { storageClass: job.dest_storage_class, signal });
+          written = await dst.write(job.dest_uri, key, tap(), {
+            storageClass: job.dest_storage_class,
+            signal,
+          });
         } catch (e) {
           progress.addBytes(-read);
           throw e;
         }
-        if (read !== row.size_bytes) {
+        if (read !== row.size_bytes || written.size !== read) {
           progress.addBytes(-read);
           await dst.remove(job.dest_uri, key);
           throw new PermanentError(
@@ -122,7 +123,7 @@ async function copyObject(ctx: JobContext, row: ManifestRow, progress: ProgressR
               'plan the migration again once the source is stable',
           );
         }
-        return crc.digest();
+        return written.crc32c;
       },
       retryOptions(ctx, `copying "${key}"`),
     );

@@ -19,7 +19,10 @@ export interface StorageDriver {
   list(rootUri: string): AsyncIterable<ObjectInfo>;
   /** True when the root exists (a folder, or a prefix with objects). */
   exists(rootUri: string): Promise<boolean>;
-  /** Streams an object's bytes. */
+  /**
+   * Streams an object's bytes. A chunk may be a view of a reused buffer: it is valid
+   * until the next chunk is requested, so a consumer that keeps chunks must copy them.
+   */
   read(rootUri: string, key: string): AsyncIterable<Uint8Array>;
   /**
    * Writes an object so that it appears under its final name only when complete

@@ -1,14 +1,16 @@
-import { createReadStream } from 'node:fs';
 import { mkdir, open, opendir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { Crc32c } from './crc32c.ts';
+import { BufferPool } from './buffer-pool.ts';
 import type { ObjectInfo, StorageDriver, WrittenObject } from './driver.ts';
 
 /** Marks a file being written; never listed, removed by cleanupPartials. */
 export const PARTIAL_SUFFIX = '.dm-partial';
-const READ_CHUNK = 1 << 20;
+const READ_CHUNK = 4 << 20;
+/** Two buffers per reader (one being consumed, one being filled); enough kept for 16 readers. */
+const pool = new BufferPool(READ_CHUNK, 32);
 
 function rootPath(rootUri: string): string {
   return fileURLToPath(rootUri);
@@ -58,8 +60,32 @@ export class FileDriver implements StorageDriver {
     }
   }
 
+  /**
+   * Reads with two pooled buffers: while the consumer handles one chunk the next is
+   * already being read. A chunk is valid until the consumer asks for the next one
+   * (the driver contract); callers that keep chunks must copy them.
+   */
   async *read(rootUri: string, key: string): AsyncIterable<Uint8Array> {
-    yield* createReadStream(objectPath(rootUri, key), { highWaterMark: READ_CHUNK });
+    const fh = await open(objectPath(rootUri, key), 'r');
+    let filling = pool.take();
+    let spare = pool.take();
+    let pending: Promise<{ bytesRead: number }> | null = fh.read(filling, 0, READ_CHUNK, null);
+    try {
+      for (;;) {
+        const { bytesRead } = await pending;
+        pending = null;
+        if (bytesRead === 0) return;
+        const ready = filling;
+        [filling, spare] = [spare, ready];
+        pending = fh.read(filling, 0, READ_CHUNK, null);
+        yield ready.subarray(0, bytesRead);
+      }
+    } finally {
+      await pending?.catch(() => undefined);
+      await fh.close();
+      pool.give(filling);
+      pool.give(spare);
+    }
   }
 
   async write(
