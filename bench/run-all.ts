@@ -1,11 +1,11 @@
 // `npm run bench`: every benchmark, each printing its baseline and ratios.
-// import { benchIngest } from './ingest.bench.ts';
+import { benchIngest } from './ingest.bench.ts';
 import { benchMigration } from './migration.bench.ts';
 import { benchRecommend } from './recommend.bench.ts';
 import { MiB } from './lib.ts';
 
 console.log(`DataMotion benchmarks — node ${process.version}, ${new Date().toISOString()}`);
-// await benchIngest();
+await benchIngest();
 await benchRecommend();
 await benchMigration(
   Number(process.env.DATAMOTION_BENCH_MB ?? 1024) * MiB,
