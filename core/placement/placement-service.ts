@@ -30,6 +30,33 @@ interface DatasetWithLatest {
   rec_at: number | null;
 }
 
+type RawRow = [
+  number,
+  Tier,
+  number | null,
+  number | null,
+  number | null,
+  Tier | null,
+  Tier | null,
+  string | null,
+  number | null,
+];
+const toDatasetWithLatest = (r: unknown): DatasetWithLatest => {
+  const [id, current_tier, last_access_ts, latency_slo_ms, rec_id, rec_tier, rec_current, rec_model, rec_at] =
+    r as RawRow;
+  return {
+    id,
+    current_tier,
+    last_access_ts,
+    latency_slo_ms,
+    rec_id,
+    rec_tier,
+    rec_current,
+    rec_model,
+    rec_at,
+  };
+};
+
 interface PolicyRow {
   id: number;
   name: string;
@@ -88,7 +115,10 @@ export class PlacementService {
          LEFT JOIN recommendations r ON r.id = (SELECT max(id) FROM recommendations WHERE dataset_id = d.id)
          ${filter} ORDER BY d.id`,
       )
-      .all(...args) as DatasetWithLatest[];
+      // Arrays, not objects: a 100k refresh builds 100k rows, and objects cost twice the time.
+      .raw()
+      .all(...args)
+      .map(toDatasetWithLatest);
 
     const windowStart = Math.floor((now - this.config.recency.warm_max_age_s * 1000) / 1000);
     const recent = new Map<number, { r: number; w: number }>();
@@ -104,52 +134,45 @@ export class PlacementService {
     const { pins, slos } = this.activePolicies();
     const ctx = { now, recency: this.config.recency, tierLatencyMs: this.config.tierLatencyMs, pins, slos };
 
-    const insert = this.db.prepare(
-      `INSERT INTO recommendations (dataset_id, current_tier, recommended_tier, reasons_json, model_version, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    );
+    const nowIso = new Date(now).toISOString();
+    const isoOf = new Map<number, string>();
+    const iso = (ms: number): string => {
+      let v = isoOf.get(ms);
+      if (v === undefined) isoOf.set(ms, (v = new Date(ms).toISOString()));
+      return v;
+    };
     const created: Recommendation[] = [];
-    const out = this.db.transaction(() =>
-      datasets.map((d): Recommendation => {
-        const input: PlacementInput = {
-          dataset_id: d.id,
-          current_tier: d.current_tier,
-          last_access_ts: d.last_access_ts,
-          latency_slo_ms: d.latency_slo_ms,
-          reads_recent: recent.get(d.id)?.r ?? 0,
-          writes_recent: recent.get(d.id)?.w ?? 0,
-        };
-        const { tier, reasons } = decide(input, ctx);
-        if (
-          d.rec_id !== null &&
-          d.rec_tier === tier &&
-          d.rec_current === d.current_tier &&
-          d.rec_model === this.modelVersion
-        ) {
-          return {
-            id: d.rec_id,
-            dataset_id: d.id,
-            current_tier: d.current_tier,
-            recommended_tier: tier,
-            reasons,
-            model_version: this.modelVersion,
-            ts: new Date(d.rec_at as number).toISOString(),
-          };
-        }
-        const res = insert.run(d.id, d.current_tier, tier, JSON.stringify(reasons), this.modelVersion, now);
-        const rec: Recommendation = {
-          id: Number(res.lastInsertRowid),
-          dataset_id: d.id,
-          current_tier: d.current_tier,
-          recommended_tier: tier,
-          reasons,
-          model_version: this.modelVersion,
-          ts: new Date(now).toISOString(),
-        };
-        created.push(rec);
-        return rec;
-      }),
-    )();
+    const toStore: Recommendation[] = [];
+    const out = datasets.map((d): Recommendation => {
+      const rec = recent.get(d.id);
+      const input: PlacementInput = {
+        dataset_id: d.id,
+        current_tier: d.current_tier,
+        last_access_ts: d.last_access_ts,
+        latency_slo_ms: d.latency_slo_ms,
+        reads_recent: rec?.r ?? 0,
+        writes_recent: rec?.w ?? 0,
+      };
+      const { tier, reasons } = decide(input, ctx);
+      const unchanged =
+        d.rec_id !== null &&
+        d.rec_tier === tier &&
+        d.rec_current === d.current_tier &&
+        d.rec_model === this.modelVersion;
+      const out: Recommendation = {
+        id: unchanged ? (d.rec_id as number) : 0,
+        dataset_id: d.id,
+        current_tier: d.current_tier,
+        recommended_tier: tier,
+        reasons,
+        model_version: this.modelVersion,
+        ts: unchanged ? iso(d.rec_at as number) : nowIso,
+      };
+      if (!unchanged) toStore.push(out);
+      return out;
+    });
+    this.db.transaction(() => this.insertMany(toStore, now))();
+    created.push(...toStore);
     this.metrics.inc(
       'datamotion_recommendations_total',
       'Recommendations stored (changed decisions)',
@@ -159,6 +182,35 @@ export class PlacementService {
       this.bus.publish({ type: 'recommendation.created', recommendation });
     }
     return out;
+  }
+
+  /**
+   * Multi-row INSERTs (a 100k refresh is 200 statements, not 100k). Inside one statement
+   * AUTOINCREMENT hands out consecutive ids, so each row's id follows from the last one.
+   */
+  private insertMany(recs: Recommendation[], now: number): void {
+    const BATCH = 500;
+    const sql = (n: number) =>
+      `INSERT INTO recommendations (dataset_id, current_tier, recommended_tier, reasons_json, model_version, created_at)
+       VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?, ?)').join(', ')}`;
+    const full = this.db.prepare(sql(BATCH));
+    for (let i = 0; i < recs.length; i += BATCH) {
+      const part = recs.slice(i, i + BATCH);
+      const stmt = part.length === BATCH ? full : this.db.prepare(sql(part.length));
+      const args: (string | number)[] = [];
+      for (const r of part) {
+        args.push(
+          r.dataset_id,
+          r.current_tier,
+          r.recommended_tier,
+          JSON.stringify(r.reasons),
+          r.model_version,
+          now,
+        );
+      }
+      const last = Number(stmt.run(...args).lastInsertRowid);
+      part.forEach((r, j) => (r.id = last - part.length + 1 + j));
+    }
   }
 
   /** The latest stored recommendation per dataset, with the reasons it was stored with. */
