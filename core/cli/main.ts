@@ -1,0 +1,143 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { DataMotionError } from '../errors.ts';
+import { ApiClient, CliError, DEFAULT_URL } from './http.ts';
+import { datasets, jobs, locations, plan, recommendations, type Output } from './commands.ts';
+import { serve } from './serve.ts';
+import { watch } from './watch.ts';
+
+export const USAGE = `datamotion: decides where data should live, and moves it there safely
+
+Server:
+  datamotion serve [--port 8080] [--host 127.0.0.1] [--data-dir DIR]
+                   [--location [ID=]file:///root ...] [--allowed-host NAME ...]
+                   [--api-key KEY] [--no-mover]
+      env: DATAMOTION_PORT, DATAMOTION_HOST, DATAMOTION_DATA_DIR, DATAMOTION_LOCATIONS (comma-separated),
+           DATAMOTION_ALLOWED_HOSTS (comma-separated), DATAMOTION_API_KEY, DATAMOTION_LOG_LEVEL
+      --port 0 picks a free port; the URL is printed. A non-loopback --host needs --api-key.
+
+Client (talks to a running server):
+  datamotion datasets [list]
+  datamotion datasets add NAME PATH_URI       PATH_URI: file:///abs/path or a local path
+  datamotion jobs [list] [--status S] [--dataset ID]
+  datamotion plan --dataset ID --target URI|LOCATION_ID --class CLASS
+                  [--tier hot|warm|cold] [--key JOB_KEY] [--retire-source] [--watch]
+  datamotion watch JOB_ID                      exits 0 when the job completed, 1 otherwise
+  datamotion recommendations [--dataset ID]
+  datamotion locations
+
+Client options:
+  --url URL       server address (env DATAMOTION_URL, default ${DEFAULT_URL})
+  --api-key KEY   when the server requires one (env DATAMOTION_API_KEY)
+  --json          print the server's JSON instead of a table
+  -h, --help      this text
+`;
+
+const CLIENT_OPTIONS = {
+  url: { type: 'string' },
+  'api-key': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} satisfies ParseArgsConfig['options'];
+
+const COMMAND_OPTIONS: Record<string, ParseArgsConfig['options']> = {
+  serve: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'data-dir': { type: 'string' },
+    location: { type: 'string', multiple: true },
+    'allowed-host': { type: 'string', multiple: true },
+    'api-key': { type: 'string' },
+    'no-mover': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+  datasets: CLIENT_OPTIONS,
+  jobs: { ...CLIENT_OPTIONS, status: { type: 'string' }, dataset: { type: 'string' } },
+  plan: {
+    ...CLIENT_OPTIONS,
+    dataset: { type: 'string' },
+    target: { type: 'string' },
+    class: { type: 'string' },
+    tier: { type: 'string' },
+    key: { type: 'string' },
+    'retire-source': { type: 'boolean' },
+    watch: { type: 'boolean' },
+  },
+  watch: CLIENT_OPTIONS,
+  recommendations: { ...CLIENT_OPTIONS, dataset: { type: 'string' } },
+  locations: CLIENT_OPTIONS,
+};
+
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+async function run(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  const options = COMMAND_OPTIONS[command];
+  if (!options) throw new CliError(`unknown command "${command}"\n\n${USAGE}`, 2);
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (e) {
+    throw new CliError(`${command}: ${(e as Error).message}`, 2);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  if (command === 'serve') {
+    if (positionals.length) throw new CliError(`serve: unexpected argument "${positionals[0]}"`, 2);
+    return serve(v, print);
+  }
+
+  const api = new ApiClient(
+    (v.url as string | undefined) ?? process.env.DATAMOTION_URL ?? DEFAULT_URL,
+    (v['api-key'] as string | undefined) ?? (process.env.DATAMOTION_API_KEY || undefined),
+  );
+  const out: Output = { json: v.json === true, print };
+  const term = { write: (s: string) => process.stdout.write(s), isTTY: process.stdout.isTTY === true };
+  const none = (name: string) => {
+    if (positionals.length) throw new CliError(`${name}: unexpected argument "${positionals[0]}"`, 2);
+  };
+  switch (command) {
+    case 'datasets':
+      return datasets(api, positionals, out);
+    case 'jobs':
+      return jobs(api, positionals, { status: v.status as string, dataset: v.dataset as string }, out);
+    case 'plan': {
+      none('plan');
+      const job = await plan(api, v, out);
+      return v.watch ? watch(api, job.job_id, term) : 0;
+    }
+    case 'watch': {
+      if (positionals.length !== 1) throw new CliError('usage: datamotion watch JOB_ID', 2);
+      return watch(api, positionals[0] as string, term);
+    }
+    case 'recommendations':
+      none('recommendations');
+      return recommendations(api, v.dataset as string | undefined, out);
+    default:
+      none('locations');
+      return locations(api, out);
+  }
+}
+
+/** Runs a command; failures print one readable line (the server's message) and set the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    return await run(argv);
+  } catch (e) {
+    if (e instanceof CliError || e instanceof DataMotionError) {
+      process.stderr.write(`datamotion: ${e.message}\n`);
+      return e instanceof CliError ? e.exitCode : 1;
+    }
+    process.stderr.write(`datamotion: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
