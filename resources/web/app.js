@@ -145,6 +145,20 @@ async function load(recompute = false) {
   }
 }
 
+// Ingest events name datasets but not their new last-access time: re-read the list, at most every 2 s.
+let datasetsReload;
+function reloadDatasetsSoon() {
+  datasetsReload ??= setTimeout(async () => {
+    try {
+      state.datasets = new Map((await api('/datasets')).map((d) => [d.id, d]));
+      renderDatasets();
+    } catch (e) {
+      showError(e);
+    }
+    datasetsReload = undefined;
+  }, 2000);
+}
+
 function apply(event) {
   switch (event.type) {
     case 'dataset.updated':
@@ -160,6 +174,8 @@ function apply(event) {
     case 'recommendation.created':
       state.recs.set(event.recommendation.dataset_id, event.recommendation);
       return renderRecs();
+    case 'telemetry.ingested':
+      return reloadDatasetsSoon();
   }
 }
 
