@@ -103,6 +103,8 @@ export function decide(d: PlacementInput, ctx: RuleContext): Decision {
 }
 
 function applicable<T extends { dataset_id: number | null }>(policies: T[], d: PlacementInput): T[] {
+  // Most datasets have no policy at all: no allocation on the 100k-dataset path.
+  if (policies.length === 0) return policies;
   return [
     ...policies.filter((p) => p.dataset_id === d.dataset_id),
     ...policies.filter((p) => p.dataset_id === null),
