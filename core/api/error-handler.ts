@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import { DataMotionError } from '../errors.ts';
-import { describeAjvError, pickError } from '../contracts/validate.ts';
+import { describeErrors } from '../contracts/validate.ts';
 import type { ErrorBody } from '../contracts/common.ts';
 
 const ROOTS: Record<string, string> = {
@@ -25,10 +25,7 @@ function toBody(err: FastifyError, req: FastifyRequest): { status: number; body:
   }
   if (err.validation) {
     const root = ROOTS[err.validationContext ?? 'body'] ?? 'body';
-    const first = pickError(err.validation as ErrorObject[]);
-    const { field, message } = first
-      ? describeAjvError(first, root)
-      : { field: root, message: `${root}: is invalid` };
+    const { field, message } = describeErrors(err.validation as ErrorObject[], root);
     return { status: 400, body: { error: 'invalid_input', message, field } };
   }
   switch (err.code) {

@@ -58,14 +58,26 @@ export function describeAjvError(e: ErrorObject, root: string): { field: string;
   return { field, message: `${field}: ${reason}` };
 }
 
+/**
+ * The one sentence for a failed validation: the most specific error, and for a choice
+ * of literals (a union of consts, like `op`) every allowed value rather than the first.
+ */
+export function describeErrors(errors: ErrorObject[], root: string): { field: string; message: string } {
+  const first = pickError(errors);
+  if (!first) return { field: root, message: `${root}: is invalid` };
+  const described = describeAjvError(first, root);
+  if (first.keyword !== 'const') return described;
+  const allowed = errors
+    .filter((e) => e.keyword === 'const' && e.instancePath === first.instancePath)
+    .map((e) => JSON.stringify((e.params as { allowedValue: unknown }).allowedValue));
+  return { field: described.field, message: `${described.field}: must be one of ${allowed.join(', ')}` };
+}
+
 /** Validates (and applies defaults to) `value`; throws an invalid_input error naming the field. */
 export function parse<T extends TSchema>(schema: T, value: unknown, root = 'body'): Static<T> {
   const fn = compile(schema);
   if (!fn(value)) {
-    const first = pickError(fn.errors ?? []);
-    const { field, message } = first
-      ? describeAjvError(first, root)
-      : { field: root, message: `${root}: is invalid` };
+    const { field, message } = describeErrors(fn.errors ?? [], root);
     throw new DataMotionError('invalid_input', message, field);
   }
   return value as Static<T>;

@@ -3,7 +3,7 @@ import type { Db } from '../db/database.ts';
 import type { EventBus } from '../bus/event-bus.ts';
 import type { Metrics } from '../metrics.ts';
 import { DataMotionError, invalid, notFound } from '../errors.ts';
-import { compile, describeAjvError, pickError } from '../contracts/validate.ts';
+import { compile, describeErrors } from '../contracts/validate.ts';
 import {
   AccessEvent,
   MAX_EVENTS_PER_REQUEST,
@@ -72,10 +72,7 @@ export class TelemetryService {
       slice.forEach((e, i) => {
         const root = isBatch ? `body[${start + i}]` : 'body';
         if (!validate(e)) {
-          const err = pickError(validate.errors ?? []);
-          const { field, message } = err
-            ? describeAjvError(err, root)
-            : { field: root, message: `${root}: is invalid` };
+          const { field, message } = describeErrors(validate.errors ?? [], root);
           throw new DataMotionError('invalid_input', message, field);
         }
         const t = eventTimeMs((e as AccessEvent).ts, now);

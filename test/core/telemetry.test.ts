@@ -76,6 +76,13 @@ describe('telemetry', () => {
     expect(t.core.datasets.get(id).last_access_ts).toBeNull();
   });
 
+  it('names every allowed value of a choice', async () => {
+    const err = (await t.core.telemetry
+      .ingest({ dataset_id: id, op: 'delete' })
+      .catch((e: unknown) => e)) as DataMotionError;
+    expect(err.message).toBe('body.op: must be one of "read", "write"');
+  });
+
   it('refuses events for unknown datasets, naming the first, and stores nothing', async () => {
     const err = (await t.core.telemetry
       .ingest([
