@@ -49,16 +49,14 @@ try {
     );
   }
   await core.telemetry.ingest(
-    ids
-      .slice(0, 2)
-      .flatMap((id) =>
-        Array.from({ length: 50 }, () => ({
-          dataset_id: id,
-          op: 'read' as const,
-          size_bytes: 65536,
-          client_lat_ms: 8,
-        })),
-      ),
+    ids.slice(0, 2).flatMap((id) =>
+      Array.from({ length: 50 }, () => ({
+        dataset_id: id,
+        op: 'read' as const,
+        size_bytes: 65536,
+        client_lat_ms: 8,
+      })),
+    ),
   );
   core.placement.recommend();
   core.jobs.plan({ dataset_id: ids[2] as number, target_location: 'nas-archive', storage_class: 'archive' });
@@ -66,7 +64,7 @@ try {
   const page = await browser.context.newPage();
   await page.setViewportSize({ width: 1280, height: 900 });
   await page.goto(server.url);
-  await page.waitForFunction(() => document.body.innerText.includes('billing-archive'));
+  await page.getByText('billing-archive').first().waitFor();
   await page.waitForTimeout(400); // let a progress event or two arrive: this is a picture, not a test
   const out = join('docs', 'screenshots', 'web-ui.png');
   await page.screenshot({ path: out, fullPage: true });
