@@ -35,7 +35,8 @@ export interface CoreConfig {
 export function defaultDataDir(): string {
   const env = process.env.DATAMOTION_DATA_DIR;
   if (env) return resolve(env);
-  const base = process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share');
+  // An empty variable counts as unset (XDG spec): never fall back to a relative path.
+  const base = process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share');
   return join(base, 'datamotion');
 }
 
