@@ -1,3 +1,4 @@
+import { sseFrames } from '../contracts/sse.ts';
 import type { CoreEvent } from '../contracts/events.ts';
 import type { ErrorBody } from '../contracts/common.ts';
 
@@ -88,27 +89,5 @@ export class ApiClient {
 }
 
 async function* readEvents(reader: ReadableStreamDefaultReader<Uint8Array>): AsyncGenerator<CoreEvent> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = frame
-          .split('\n')
-          .filter((l) => l.startsWith('data: '))
-          .map((l) => l.slice(6))
-          .join('\n');
-        if (data) yield JSON.parse(data) as CoreEvent;
-      }
-    }
-  } finally {
-    // Closes the connection when the caller stops early (break, or a thrown error).
-    void reader.cancel().catch(() => undefined);
-  }
+  for await (const frame of sseFrames(reader)) yield JSON.parse(frame.data) as CoreEvent;
 }

@@ -1,3 +1,4 @@
+import { sseFrames } from '../../core/contracts/sse.ts';
 import type { CoreEvent } from '../../core/contracts/events.ts';
 
 export interface EventStream {
@@ -20,28 +21,17 @@ export async function openEvents(base: string, headers: Record<string, string> =
   const seen: CoreEvent[] = [];
   const waiters: { match: (e: CoreEvent) => boolean; resolve: (e: CoreEvent) => void }[] = [];
   const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
   void (async () => {
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const type = /^event: (.+)$/m.exec(frame)?.[1];
-          const data = /^data: (.+)$/m.exec(frame)?.[1];
-          if (!type || !data) continue;
-          const event = JSON.parse(data) as CoreEvent;
-          if (event.type !== type) throw new Error(`frame "event: ${type}" carries a ${event.type}`);
-          seen.push(event);
-          for (const w of waiters.filter((w) => w.match(event))) {
-            waiters.splice(waiters.indexOf(w), 1);
-            w.resolve(event);
-          }
+      for await (const frame of sseFrames(reader)) {
+        if (!frame.event) continue;
+        const event = JSON.parse(frame.data) as CoreEvent;
+        if (event.type !== frame.event)
+          throw new Error(`frame "event: ${frame.event}" carries a ${event.type}`);
+        seen.push(event);
+        for (const w of waiters.filter((w) => w.match(event))) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(event);
         }
       }
     } catch {
