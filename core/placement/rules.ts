@@ -49,6 +49,27 @@ export function formatAge(seconds: number): string {
   return `${Math.round(seconds / 86_400)} d`;
 }
 
+const COLDEST_FIRST: readonly Tier[] = [...TIERS].reverse();
+
+/** The fixed parts of the recency reasons, formatted once per thresholds object, not per dataset. */
+const wordCache = new WeakMap<
+  RecencyThresholds,
+  { hot: string; warm: string; cold: string; window: string }
+>();
+function words(r: RecencyThresholds) {
+  let w = wordCache.get(r);
+  if (!w) {
+    w = {
+      hot: `≤ ${formatAge(r.hot_max_age_s)}`,
+      warm: `≤ ${formatAge(r.warm_max_age_s)}`,
+      cold: `> ${formatAge(r.warm_max_age_s)}`,
+      window: formatAge(r.warm_max_age_s),
+    };
+    wordCache.set(r, w);
+  }
+  return w;
+}
+
 /** The seed's recency rule, then SLO floors, then pins (an operator's explicit word wins). */
 export function decide(d: PlacementInput, ctx: RuleContext): Decision {
   const reasons: string[] = [];
@@ -62,22 +83,20 @@ export function decide(d: PlacementInput, ctx: RuleContext): Decision {
     if (age <= hotMax) tier = 'hot';
     else if (age <= warmMax) tier = 'warm';
     else tier = 'cold';
-    const bound =
-      tier === 'hot'
-        ? `≤ ${formatAge(hotMax)}`
-        : tier === 'warm'
-          ? `≤ ${formatAge(warmMax)}`
-          : `> ${formatAge(warmMax)}`;
+    const w = words(ctx.recency);
+    const bound = tier === 'hot' ? w.hot : tier === 'warm' ? w.warm : w.cold;
     reasons.push(`last access ${formatAge(age)} ago (${bound}) → ${tier}`);
   }
   if (d.reads_recent + d.writes_recent > 0) {
-    reasons.push(`${d.reads_recent} reads, ${d.writes_recent} writes in the last ${formatAge(warmMax)}`);
+    reasons.push(
+      `${d.reads_recent} reads, ${d.writes_recent} writes in the last ${words(ctx.recency).window}`,
+    );
   }
 
   if (d.latency_slo_ms !== null) {
     // The coldest tier whose typical latency still meets the SLO.
-    const floor =
-      [...TIERS].reverse().find((t) => ctx.tierLatencyMs[t] <= (d.latency_slo_ms as number)) ?? 'hot';
+    const slo = d.latency_slo_ms;
+    const floor = COLDEST_FIRST.find((t) => ctx.tierLatencyMs[t] <= slo) ?? 'hot';
     if (rank(tier) > rank(floor)) {
       reasons.push(
         `latency SLO ${d.latency_slo_ms} ms needs ${floor} (${tier} is ~${ctx.tierLatencyMs[tier]} ms) → ${floor}`,
