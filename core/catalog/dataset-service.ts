@@ -40,6 +40,11 @@ interface ReplicaRow {
   updated_at: number;
 }
 
+/** Throws not_found naming `field` unless the dataset exists: the one check every service shares. */
+export function assertDatasetExists(db: Db, id: number, field: string): void {
+  if (!db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(id)) throw notFound('dataset', id, field);
+}
+
 const iso = (ms: number | null): string | null => (ms == null ? null : new Date(ms).toISOString());
 
 export const datasetToApi = (r: DatasetRow): Dataset => ({

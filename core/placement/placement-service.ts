@@ -7,6 +7,7 @@ import { parse } from '../contracts/validate.ts';
 import { PolicyCreate, type Policy, type Recommendation } from '../contracts/placement.ts';
 import type { Tier } from '../contracts/common.ts';
 import { decide, type PinPolicy, type PlacementInput, type SloPolicy } from './rules.ts';
+import { assertDatasetExists } from '../catalog/dataset-service.ts';
 
 interface StoredRow {
   id: number;
@@ -100,9 +101,7 @@ export class PlacementService {
   recommend(opts: { datasetId?: number; now?: number } = {}): Recommendation[] {
     const now = opts.now ?? Date.now();
     const one = opts.datasetId;
-    if (one !== undefined && !this.db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(one)) {
-      throw notFound('dataset', one, 'query.dataset_id');
-    }
+    if (one !== undefined) assertDatasetExists(this.db, one, 'query.dataset_id');
     const filter = one === undefined ? '' : 'WHERE d.id = ?';
     const args = one === undefined ? [] : [one];
     // One pass: each dataset with its latest stored decision (an index seek per dataset).
@@ -272,12 +271,7 @@ export class PlacementService {
     if (body.kind === 'slo' && !('max_latency_ms' in params)) {
       throw invalid('body.params.max_latency_ms', 'an slo policy needs max_latency_ms and min_tier');
     }
-    if (
-      body.dataset_id != null &&
-      !this.db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(body.dataset_id)
-    ) {
-      throw notFound('dataset', body.dataset_id, 'body.dataset_id');
-    }
+    if (body.dataset_id != null) assertDatasetExists(this.db, body.dataset_id, 'body.dataset_id');
     if (this.db.prepare('SELECT 1 FROM policies WHERE name = ?').get(body.name)) {
       throw conflict(`a policy named "${body.name}" already exists`, 'body.name');
     }

@@ -11,6 +11,7 @@ import {
   type UsageBucket,
 } from '../contracts/telemetry.ts';
 import { eventTimeMs, foldEvents, type BucketDelta } from './aggregate.ts';
+import { assertDatasetExists } from '../catalog/dataset-service.ts';
 
 /** Events validated (or rows written) between two yields to the event loop. */
 const CHUNK = 10_000;
@@ -131,9 +132,7 @@ export class TelemetryService {
   }
 
   usage(datasetId: number, sinceMs = 0): UsageBucket[] {
-    if (!this.db.prepare('SELECT 1 FROM datasets WHERE id = ?').get(datasetId)) {
-      throw notFound('dataset', datasetId, 'id');
-    }
+    assertDatasetExists(this.db, datasetId, 'id');
     const rows = this.db
       .prepare(
         `SELECT * FROM access_aggregates WHERE dataset_id = ? AND bucket_start >= ? ORDER BY bucket_start`,
