@@ -98,8 +98,12 @@ export interface StorageDriver {
   remove(rootUri: string, key: string): Promise<void>;
   /** Removes the whole root (after a source is retired). */
   removeRoot(rootUri: string): Promise<void>;
-  /** Deletes leftovers of interrupted writes (temp files, abandoned multipart uploads). */
-  cleanupPartials(rootUri: string): Promise<number>;
+  /**
+   * Deletes leftovers of interrupted writes (temp files, abandoned multipart uploads) and
+   * returns how many. `keep` names uploads (UploadState.uploadId) still referenced by a
+   * checkpoint: they are resumable and survive.
+   */
+  cleanupPartials(rootUri: string, keep?: ReadonlySet<string>): Promise<number>;
   /** Makes an empty root visible (a folder); object stores have nothing to do. */
   ensureRoot(rootUri: string): Promise<void>;
   /**

@@ -4,7 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { Crc32c } from './crc32c.ts';
 import { BufferPool } from './buffer-pool.ts';
-import type { ObjectInfo, StorageDriver, WrittenObject } from './driver.ts';
+import type {
+  ObjectHead,
+  ObjectInfo,
+  StorageDriver,
+  UploadCheckpoint,
+  WriteOptions,
+  WrittenObject,
+} from './driver.ts';
 
 /** Marks a file being written; never listed, removed by cleanupPartials. */
 export const PARTIAL_SUFFIX = '.dm-partial';
@@ -32,14 +39,47 @@ async function* walk(dir: string): AsyncGenerator<{ path: string; size: number }
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw e;
   }
-  const entries: { name: string; isDir: boolean; isFile: boolean }[] = [];
-  for await (const d of handle) entries.push({ name: d.name, isDir: d.isDirectory(), isFile: d.isFile() });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // One directory's entries at a time (never the whole tree). Sorting a folder "x" as
+  // "x/" puts its subtree exactly where its keys fall in byte order of the full key
+  // ("x-y" < "x/..." < "x0"), so the walk yields S3's order without a global sort.
+  const entries: { name: string; isDir: boolean; isFile: boolean; sortKey: Buffer }[] = [];
+  for await (const d of handle) {
+    const isDir = d.isDirectory();
+    entries.push({
+      name: d.name,
+      isDir,
+      isFile: d.isFile(),
+      sortKey: Buffer.from(isDir ? d.name + '/' : d.name),
+    });
+  }
+  entries.sort((a, b) => Buffer.compare(a.sortKey, b.sortKey));
   for (const e of entries) {
     const p = join(dir, e.name);
     // Symlinks and special files are skipped: following them could leave the location.
     if (e.isDir) yield* walk(p);
     else if (e.isFile && !e.name.endsWith(PARTIAL_SUFFIX)) yield { path: p, size: (await stat(p)).size };
+  }
+}
+
+function isMissing(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * fsyncs `dir` and, when mkdir created folders on the way to it (`created` is the
+ * topmost), the parents holding their entries, deepest first.
+ */
+async function syncDirs(dir: string, created: string | undefined): Promise<void> {
+  const stop = created === undefined ? dir : dirname(created);
+  for (let d = dir; ; d = dirname(d)) {
+    const fh = await open(d, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    if (d === stop || dirname(d) === d) return;
   }
 }
 
@@ -65,19 +105,27 @@ export class FileDriver implements StorageDriver {
    * already being read. A chunk is valid until the consumer asks for the next one
    * (the driver contract); callers that keep chunks must copy them.
    */
-  async *read(rootUri: string, key: string): AsyncIterable<Uint8Array> {
+  async *read(
+    rootUri: string,
+    key: string,
+    opts: { offset?: number; signal?: AbortSignal } = {},
+  ): AsyncIterable<Uint8Array> {
     const fh = await open(objectPath(rootUri, key), 'r');
     let filling = pool.take();
     let spare = pool.take();
-    let pending: Promise<{ bytesRead: number }> | null = fh.read(filling, 0, READ_CHUNK, null);
+    // Explicit positions (pread): a read at a given position does not move the file offset.
+    let position = opts.offset ?? 0;
+    let pending: Promise<{ bytesRead: number }> | null = fh.read(filling, 0, READ_CHUNK, position);
     try {
       for (;;) {
         const { bytesRead } = await pending;
         pending = null;
         if (bytesRead === 0) return;
+        opts.signal?.throwIfAborted();
+        position += bytesRead;
         const ready = filling;
         [filling, spare] = [spare, ready];
-        pending = fh.read(filling, 0, READ_CHUNK, null);
+        pending = fh.read(filling, 0, READ_CHUNK, position);
         yield ready.subarray(0, bytesRead);
       }
     } finally {
@@ -88,14 +136,21 @@ export class FileDriver implements StorageDriver {
     }
   }
 
+  /** Always 0: a write is temp file + rename, so an interrupted one leaves nothing to continue. */
+  async resumeOffset(_rootUri: string, _key: string, checkpoint: UploadCheckpoint): Promise<number> {
+    if (checkpoint.load() !== undefined) checkpoint.clear();
+    return 0;
+  }
+
+  /** The checkpoint option is ignored: see resumeOffset. */
   async write(
     rootUri: string,
     key: string,
     data: AsyncIterable<Uint8Array>,
-    opts: { signal?: AbortSignal } = {},
+    opts: WriteOptions = {},
   ): Promise<WrittenObject> {
     const final = objectPath(rootUri, key);
-    await mkdir(dirname(final), { recursive: true });
+    const createdDir = await mkdir(dirname(final), { recursive: true });
     const temp = `${final}.${randomBytes(4).toString('hex')}${PARTIAL_SUFFIX}`;
     const fh = await open(temp, 'w');
     const crc = new Crc32c();
@@ -117,19 +172,34 @@ export class FileDriver implements StorageDriver {
     await fh.close();
     // rename(2) is atomic: readers see the old object or the complete new one, never a prefix.
     await rename(temp, final);
+    // The rename lives in the directory, not the file: without this fsync a power loss
+    // right after the switch (when the source may already be deleted) can lose the name.
+    await syncDirs(dirname(final), createdDir);
     return { size, crc32c: crc.digest() };
   }
 
-  async checksum(rootUri: string, key: string, signal?: AbortSignal): Promise<WrittenObject> {
+  async checksum(rootUri: string, key: string, signal?: AbortSignal): Promise<WrittenObject | null> {
     const crc = new Crc32c();
     let size = 0;
-    for await (const chunk of this.read(rootUri, key)) {
-      signal?.throwIfAborted();
-      crc.update(chunk);
-      size += chunk.byteLength;
+    try {
+      for await (const chunk of this.read(rootUri, key, signal ? { signal } : {})) {
+        crc.update(chunk);
+        size += chunk.byteLength;
+      }
+    } catch (e) {
+      if (isMissing(e)) return null;
+      throw e;
     }
     return { size, crc32c: crc.digest() };
   }
+
+  async stat(rootUri: string, key: string): Promise<ObjectHead | null> {
+    const size = await this.head(rootUri, key);
+    return size === null ? null : { size, storageClass: null, crc32c: null };
+  }
+
+  /** A no-op: a file system has no storage classes; the class is catalog metadata only. */
+  async transition(): Promise<void> {}
 
   async head(rootUri: string, key: string): Promise<number | null> {
     try {
@@ -148,7 +218,8 @@ export class FileDriver implements StorageDriver {
     await rm(rootPath(rootUri), { recursive: true, force: true });
   }
 
-  async cleanupPartials(rootUri: string): Promise<number> {
+  /** `keep` is accepted for the interface: a file write never leaves anything resumable. */
+  async cleanupPartials(rootUri: string, _keep?: ReadonlySet<string>): Promise<number> {
     let removed = 0;
     const sweep = async (dir: string): Promise<void> => {
       let handle;
