@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'outside_location'
   | 'not_implemented'
   | 'unauthorized'
-  | 'forbidden';
+  | 'forbidden'
+  | 'payload_too_large';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_input: 400,
@@ -18,6 +19,7 @@ const STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  payload_too_large: 413,
   not_implemented: 501,
 };
 

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import { DataMotionError } from '../errors.ts';
+import { BodyRefused } from './json-batch.ts';
+import { formatBytes } from '../format.ts';
 import { describeErrors } from '../contracts/validate.ts';
 import type { ErrorBody } from '../contracts/common.ts';
 
@@ -10,13 +12,6 @@ const ROOTS: Record<string, string> = {
   params: 'params',
   headers: 'headers',
 };
-
-export const formatBytes = (n: number): string =>
-  n >= 1024 * 1024
-    ? `${+(n / 1024 / 1024).toFixed(1)} MiB`
-    : n >= 1024
-      ? `${+(n / 1024).toFixed(1)} KiB`
-      : `${n} B`;
 
 /** Maps every failure to `{error, message, field}`; only unexpected errors hide their details. */
 function toBody(err: FastifyError, req: FastifyRequest): { status: number; body: ErrorBody } {
@@ -74,8 +69,12 @@ function invalidBody(reason: string): { status: number; body: ErrorBody } {
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toBody(err, req);
+    // The rest of a refused body is not worth reading: close instead of draining it.
+    if (err instanceof BodyRefused || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      reply.header('connection', 'close');
     if (status >= 500) req.log.error({ err }, 'request failed');
-    else req.log.debug({ code: body.error, field: body.field }, body.message);
+    // Not the message: it may quote what the client sent (a path, a value), and that may be a secret.
+    else req.log.debug({ code: body.error, field: body.field }, 'request refused');
     return reply.code(status).send(body);
   });
   app.setNotFoundHandler((req, reply) =>

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Core } from '../create-core.ts';
 import { JOB_STATUSES } from '../contracts/jobs.ts';
 import { TIERS } from '../contracts/common.ts';
+import { urlForLog } from './log-url.ts';
 
 /** Seconds; from a fast GET to a large ingest batch. */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -68,9 +69,10 @@ export class HttpMetrics {
         status: s,
       });
     }
+    // total(), not sum(): sum() of integers raises "integer overflow" past 2^63 and /metrics would fail.
     const ds = this.core.db
       .prepare(
-        'SELECT current_tier AS tier, count(*) AS n, sum(size_bytes) AS bytes FROM datasets GROUP BY 1',
+        'SELECT current_tier AS tier, count(*) AS n, total(size_bytes) AS bytes FROM datasets GROUP BY 1',
       )
       .all() as { tier: string; n: number; bytes: number }[];
     for (const t of TIERS) {
@@ -87,7 +89,13 @@ export function installRequestMetrics(app: FastifyInstance, metrics: HttpMetrics
     const route = req.routeOptions.url ?? 'unmatched';
     metrics.observe(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
     req.log.info(
-      { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: req.method,
+        url: urlForLog(req.url),
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request',
     );
   });

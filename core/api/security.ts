@@ -9,7 +9,8 @@ import { DataMotionError } from '../errors.ts';
  *    its own name as Host, so only loopback names, the bound address and configured names pass.
  *  - Origin: a page on another site can POST to 127.0.0.1 with a simple request; browsers always
  *    send Origin then, so any Origin that is not this server's own is refused.
- *  - API key: optional on loopback (the OS user boundary protects it), required off loopback.
+ *  - API key: required off loopback; optional on loopback, where every local user of the
+ *    machine can reach the port: set one on shared machines (the desktop always does).
  */
 export interface SecurityOptions {
   /** The address the server binds (or will bind). */
@@ -71,6 +72,7 @@ function presentedKey(req: FastifyRequest): string | undefined {
 /** An onRequest hook; routes with `config: { public: true }` skip only the API key check. */
 export function securityHook(opts: SecurityOptions) {
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    assertSingleHeaders(req);
     const host = req.headers.host;
     if (!host || !hostAllowed(host, opts)) {
       throw new DataMotionError(
@@ -95,12 +97,43 @@ export function securityHook(opts: SecurityOptions) {
       throw new DataMotionError(
         'unauthorized',
         key === undefined
-          ? 'an API key is required: send it as "x-api-key: <key>" or "Authorization: Bearer <key>"'
+          ? `an API key is required: send it as "x-api-key: <key>" or "Authorization: Bearer <key>"${
+              KEY_IN_QUERY.test(req.url)
+                ? ' (keys in the URL are refused: URLs end up in logs and histories)'
+                : ''
+            }`
           : 'the API key is not valid',
         'headers.x-api-key',
       );
     }
   };
+}
+
+/** A query parameter that looks like a credential: never accepted, but worth a hint. */
+const KEY_IN_QUERY = /[?&](api[_-]?key|key|token|access[_-]?token|auth|authorization)=/i;
+
+/**
+ * Headers the gates decide on must appear once. Node keeps the first Host and drops the
+ * rest, so `Host: 127.0.0.1` + `Host: evil.example` would be judged by one and maybe
+ * served by a proxy on the other: refuse rather than guess.
+ */
+const SINGLE = new Set(['host', 'origin', 'authorization', 'x-api-key', 'content-length', 'content-type']);
+
+function assertSingleHeaders(req: FastifyRequest): void {
+  const raw = req.raw.rawHeaders;
+  const seen = new Set<string>();
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as string).toLowerCase();
+    if (!SINGLE.has(name)) continue;
+    if (seen.has(name)) {
+      throw new DataMotionError(
+        'invalid_input',
+        `headers.${name}: sent more than once; send it once`,
+        `headers.${name}`,
+      );
+    }
+    seen.add(name);
+  }
 }
 
 function originAllowed(origin: string, opts: SecurityOptions): boolean {

@@ -4,6 +4,7 @@ import type { StorageRegistry } from '../storage/registry.ts';
 import type { LocationService } from './location-service.ts';
 import { DataMotionError, conflict, invalid, notFound } from '../errors.ts';
 import { parse } from '../contracts/validate.ts';
+import { guardPathAsync } from './path-errors.ts';
 import {
   DatasetCreate,
   DatasetPatch,
@@ -115,20 +116,24 @@ export class DatasetService {
     const body = parse(DatasetCreate, input);
     const resolved = this.locations.resolve(body.path_uri, 'body.path_uri');
     const driver = this.storage.forUri(resolved.uri);
-    if (!(await driver.exists(resolved.uri))) {
-      throw invalid('body.path_uri', `${resolved.uri} does not exist or is not a folder`);
+    const field = 'body.path_uri';
+    if (!(await guardPathAsync(field, resolved.uri, () => driver.exists(resolved.uri)))) {
+      throw invalid(field, `${resolved.uri} does not exist or is not a folder`);
     }
-    this.assertNoOverlap(resolved.uri, 'body.path_uri');
+    this.assertNoOverlap(resolved.uri, field);
     let { size_bytes, object_count } = body;
     if (size_bytes === undefined || object_count === undefined) {
-      let size = 0;
-      let count = 0;
-      for await (const o of driver.list(resolved.uri)) {
-        size += o.size;
-        count++;
-      }
-      size_bytes ??= size;
-      object_count ??= count;
+      const scanned = await guardPathAsync(field, resolved.uri, async () => {
+        let size = 0;
+        let count = 0;
+        for await (const o of driver.list(resolved.uri)) {
+          size += o.size;
+          count++;
+        }
+        return { size, count };
+      });
+      size_bytes ??= scanned.size;
+      object_count ??= scanned.count;
     }
     const tier = body.current_tier ?? this.locations.defaultTier(resolved.location);
     const storageClass = resolved.location.tiers[tier]?.storage_class ?? null;

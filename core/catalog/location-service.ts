@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep, basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Db } from '../db/database.ts';
@@ -6,6 +6,7 @@ import { DataMotionError, conflict, invalid, notFound } from '../errors.ts';
 import { LocationCreate, type Location, type TierMap } from '../contracts/locations.ts';
 import { TIERS, type Tier } from '../contracts/common.ts';
 import { parse } from '../contracts/validate.ts';
+import { guardPath } from './path-errors.ts';
 
 interface LocationRow {
   id: string;
@@ -104,35 +105,59 @@ export class LocationService {
     return row && toApi(row);
   }
 
+  /**
+   * Adds a location. Everything is checked before anything is done: a refused request
+   * (a duplicate id, an overlap, a bad path) creates no folder and no row.
+   */
   create(input: unknown): Location {
     const body = parse(LocationCreate, input);
-    const root = resolve(filePathOf(body.uri, 'body.uri'));
+    if (this.find(body.id)) throw conflict(`location "${body.id}" already exists`, 'body.id');
+    const root = guardPath('body.uri', body.uri, () =>
+      realpathLenient(resolve(filePathOf(body.uri, 'body.uri'))),
+    );
     if (root === sep) throw invalid('body.uri', 'the filesystem root cannot be a location');
-    mkdirSync(root, { recursive: true });
-    const uri = pathToFileURL(realpathSync(root)).href;
+    this.assertNoOverlap(root, 'body.uri');
+    // Validated: now act. mkdir returns the first folder it had to create, so a failed
+    // insert (a concurrent request took the id) can remove exactly what this call made.
+    const created = guardPath('body.uri', body.uri, () => mkdirSync(root, { recursive: true }));
+    try {
+      const uri = pathToFileURL(realpathSync(root)).href;
+      this.db
+        .prepare(
+          `INSERT INTO locations (id, uri, kind, endpoint, region, credentials_ref, tiers_json, created_at)
+           VALUES (?, ?, 'file', ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          body.id,
+          uri,
+          body.endpoint ?? null,
+          body.region ?? null,
+          body.credentials_ref ?? null,
+          JSON.stringify(body.tiers ?? DEFAULT_FILE_TIERS),
+          Date.now(),
+        );
+    } catch (e) {
+      if (created) rmSync(created, { recursive: true, force: true });
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw conflict(`location "${body.id}" already exists`, 'body.id');
+      }
+      throw e;
+    }
+    return this.get(body.id);
+  }
+
+  /** Location roots never nest: a dataset path must belong to exactly one location. */
+  private assertNoOverlap(root: string, field: string): void {
     for (const other of this.list()) {
-      if (other.id === body.id) throw conflict(`location "${body.id}" already exists`, 'body.id');
+      if (other.kind !== 'file') continue;
       const o = fileURLToPath(other.uri);
-      const r = fileURLToPath(uri);
-      if (o === r || r.startsWith(o + sep) || o.startsWith(r + sep)) {
-        throw conflict(`location root ${uri} overlaps location "${other.id}" (${other.uri})`, 'body.uri');
+      if (o === root || root.startsWith(o + sep) || o.startsWith(root + sep)) {
+        throw conflict(
+          `location root ${pathToFileURL(root).href} overlaps location "${other.id}" (${other.uri})`,
+          field,
+        );
       }
     }
-    this.db
-      .prepare(
-        `INSERT INTO locations (id, uri, kind, endpoint, region, credentials_ref, tiers_json, created_at)
-         VALUES (?, ?, 'file', ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        body.id,
-        uri,
-        body.endpoint ?? null,
-        body.region ?? null,
-        body.credentials_ref ?? null,
-        JSON.stringify(body.tiers ?? DEFAULT_FILE_TIERS),
-        Date.now(),
-      );
-    return this.get(body.id);
   }
 
   /** Creates the configured locations that are missing; an existing id keeps its row. */
@@ -149,7 +174,7 @@ export class LocationService {
    * location, after resolving `..` and following symlinks of the existing part.
    */
   resolve(uri: string, field: string, opts: { allowRoot?: boolean } = {}): ResolvedUri {
-    const p = realpathLenient(resolve(filePathOf(uri, field)));
+    const p = guardPath(field, uri, () => realpathLenient(resolve(filePathOf(uri, field))));
     for (const location of this.list()) {
       if (location.kind !== 'file') continue;
       const root = fileURLToPath(location.uri);

@@ -1,19 +1,22 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, Tier } from './common.ts';
+import { ByteCount, Count, Id, LatencyMs, Offset, SafeText, Tier, UriText } from './common.ts';
 
-const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f/\\\\]+$' });
+/** A dataset name: shown everywhere, used as a folder name by `target_location: <location id>`. */
+const Name = SafeText({ minLength: 1, maxLength: 200, extraForbidden: '/\\\\' });
+const Owner = SafeText({ maxLength: 200 });
+const SloMs = LatencyMs('First-byte latency the dataset must get, in ms');
 const Nullable = <T extends ReturnType<typeof Type.Number | typeof Type.String>>(t: T) =>
   Type.Union([t, Type.Null()]);
 
 export const DatasetCreate = Type.Object(
   {
     name: Name,
-    path_uri: Type.String({ minLength: 1, maxLength: 4096, description: 'file:// URI inside a location' }),
-    size_bytes: Type.Optional(Type.Integer({ minimum: 0 })),
-    object_count: Type.Optional(Type.Integer({ minimum: 0 })),
+    path_uri: UriText({ maxLength: 4096, description: 'URI of a folder or prefix inside a location' }),
+    size_bytes: Type.Optional(ByteCount()),
+    object_count: Type.Optional(Count()),
     current_tier: Type.Optional(Tier),
-    latency_slo_ms: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0 }))),
-    owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    latency_slo_ms: Type.Optional(Nullable(SloMs)),
+    owner: Type.Optional(Nullable(Owner)),
   },
   { additionalProperties: false },
 );
@@ -24,10 +27,10 @@ export const DatasetPatch = Type.Object(
   {
     name: Type.Optional(Name),
     current_tier: Type.Optional(Tier),
-    latency_slo_ms: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0 }))),
-    owner: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-    size_bytes: Type.Optional(Type.Integer({ minimum: 0 })),
-    object_count: Type.Optional(Type.Integer({ minimum: 0 })),
+    latency_slo_ms: Type.Optional(Nullable(SloMs)),
+    owner: Type.Optional(Nullable(Owner)),
+    size_bytes: Type.Optional(ByteCount()),
+    object_count: Type.Optional(Count()),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -69,10 +72,10 @@ export type DatasetDetail = Static<typeof DatasetDetail>;
 
 export const DatasetListQuery = Type.Object(
   {
-    location: Type.Optional(Type.String()),
+    location: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_-]*$' })),
     tier: Type.Optional(Tier),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 1000 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, Tier } from './common.ts';
+import { Id, SafeText, Tier, UriText } from './common.ts';
 
 export const JOB_STATUSES = [
   'queued',
@@ -19,15 +19,14 @@ export const TERMINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', '
 export const PlanMigration = Type.Object(
   {
     dataset_id: Id,
-    target_location: Type.String({
-      minLength: 1,
+    target_location: UriText({
       maxLength: 4096,
       description:
         'Destination URI inside a configured location, or a location id (dest = <root>/<dataset name>)',
     }),
-    storage_class: Type.String({ minLength: 1, maxLength: 64 }),
+    storage_class: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
     tier: Type.Optional(Tier),
-    job_key: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    job_key: Type.Optional(SafeText({ minLength: 1, maxLength: 200 })),
     retire_source: Type.Optional(Type.Boolean({ default: false })),
   },
   { additionalProperties: false },

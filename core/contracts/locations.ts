@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { SafeText, UriText } from './common.ts';
 
 export const LocationKind = Type.Union([Type.Literal('file'), Type.Literal('s3'), Type.Literal('gs')]);
 export type LocationKind = Static<typeof LocationKind>;
@@ -21,10 +22,12 @@ export type TierMap = Static<typeof TierMap>;
 export const LocationCreate = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_-]*$' }),
-    uri: Type.String({ minLength: 1, maxLength: 2048 }),
-    endpoint: Type.Optional(Type.String({ maxLength: 2048 })),
-    region: Type.Optional(Type.String({ maxLength: 64 })),
-    credentials_ref: Type.Optional(Type.String({ maxLength: 256 })),
+    uri: UriText({ maxLength: 2048 }),
+    endpoint: Type.Optional(UriText({ maxLength: 2048 })),
+    region: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9-]*$' }),
+    ),
+    credentials_ref: Type.Optional(SafeText({ minLength: 1, maxLength: 1024 })),
     tiers: Type.Optional(TierMap),
   },
   { additionalProperties: false },

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id, Tier } from './common.ts';
+import { Id, LatencyMs, SafeText, Tier } from './common.ts';
 
 export const Recommendation = Type.Object(
   {
@@ -23,15 +23,12 @@ export type RecommendationsQuery = Static<typeof RecommendationsQuery>;
 
 export const PolicyCreate = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 200 }),
+    name: SafeText({ minLength: 1, maxLength: 200 }),
     kind: Type.Union([Type.Literal('slo'), Type.Literal('pin')]),
     dataset_id: Type.Optional(Type.Union([Id, Type.Null()])),
     params: Type.Union([
       Type.Object({ tier: Tier }, { additionalProperties: false }),
-      Type.Object(
-        { max_latency_ms: Type.Number({ exclusiveMinimum: 0 }), min_tier: Tier },
-        { additionalProperties: false },
-      ),
+      Type.Object({ max_latency_ms: LatencyMs(), min_tier: Tier }, { additionalProperties: false }),
     ]),
     enabled: Type.Optional(Type.Boolean({ default: true })),
   },

@@ -1,16 +1,18 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Id } from './common.ts';
+import { ByteCount, Count, Id, MAX_EPOCH_MS, MAX_LATENCY_MS, Timestamp } from './common.ts';
 
 export const AccessEvent = Type.Object(
   {
     dataset_id: Id,
     op: Type.Union([Type.Literal('read'), Type.Literal('write')]),
-    size_bytes: Type.Optional(Type.Integer({ minimum: 0 })),
-    client_lat_ms: Type.Optional(Type.Number({ minimum: 0 })),
+    size_bytes: Type.Optional(ByteCount('Bytes read or written by this access')),
+    client_lat_ms: Type.Optional(
+      Type.Number({ minimum: 0, maximum: MAX_LATENCY_MS, description: 'Latency the client saw, ms' }),
+    ),
     ts: Type.Optional(
       Type.Union([
-        Type.String({ format: 'date-time', description: 'ISO-8601' }),
-        Type.Integer({ minimum: 0, description: 'epoch milliseconds' }),
+        Type.String({ ...Timestamp, description: 'ISO-8601 (RFC 3339)' }),
+        Type.Integer({ minimum: 0, maximum: MAX_EPOCH_MS, description: 'epoch milliseconds' }),
       ]),
     ),
   },
@@ -27,8 +29,8 @@ export const AccessEventsBody = Type.Union([
 export type AccessEventsBody = Static<typeof AccessEventsBody>;
 
 export const IngestResult = Type.Object({
-  accepted: Type.Integer(),
-  datasets: Type.Integer({ description: 'Distinct datasets touched' }),
+  accepted: Count(),
+  datasets: Count('Distinct datasets touched'),
 });
 export type IngestResult = Static<typeof IngestResult>;
 

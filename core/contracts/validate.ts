@@ -15,8 +15,17 @@ function makeAjv(coerce: boolean): Ajv {
     removeAdditional: false,
     useDefaults: true,
     strict: false,
+    // JSON's 1e400 parses to Infinity: without this it passes `type: number` and is stored.
+    strictNumbers: true,
   });
   addFormats.default(ajv);
+  // RFC 3339 allows second 60 (a leap second) and ajv-formats accepts it, but Date.parse
+  // answers NaN: a time that cannot be placed on the clock is refused, not read as "nothing".
+  const rfc3339 = ajv.formats['date-time'] as { validate: (s: string) => boolean };
+  ajv.addFormat('date-time', {
+    type: 'string',
+    validate: (s: string) => rfc3339.validate(s) && Number.isFinite(Date.parse(s)),
+  });
   return ajv;
 }
 
@@ -33,7 +42,52 @@ export function compile(schema: TSchema, coerce = false): ValidateFunction {
   const { $id: _ignored, ...rest } = schema as TSchema & { $id?: string };
   const fn = (coerce ? coercingAjv : strictAjv).compile(rest);
   if (!coerce) cache.set(schema, fn);
-  return fn;
+  return coerce ? strictText(rest, fn) : fn;
+}
+
+/** The only spellings a query or path value may have for these types (no 0x1, 1e0, " 1", +1). */
+const TEXT_FORMS: Record<string, RegExp> = {
+  integer: /^-?(0|[1-9][0-9]{0,17})$/,
+  number: /^-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,17})?$/,
+  boolean: /^(true|false)$/,
+};
+
+/**
+ * Query strings and path params arrive as text and ajv coerces them with Number(): "0x1",
+ * "1e0", " 1" and "" would all read as numbers. This checks the text form of each typed
+ * property first, so /datasets/0x1 is a 400 rather than dataset 1.
+ */
+function strictText(schema: object, fn: ValidateFunction): ValidateFunction {
+  const props = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  const typed = Object.entries(props).flatMap(([name, s]) => {
+    const form = typeof s.type === 'string' ? TEXT_FORMS[s.type] : undefined;
+    return form ? [{ name, form, type: s.type as string }] : [];
+  });
+  if (!typed.length) return fn;
+  const wrapped = ((data: unknown) => {
+    if (data && typeof data === 'object') {
+      for (const { name, form, type } of typed) {
+        const v = (data as Record<string, unknown>)[name];
+        if (typeof v === 'string' && !form.test(v)) {
+          wrapped.errors = [
+            {
+              instancePath: `/${name}`,
+              schemaPath: `#/properties/${name}/type`,
+              keyword: 'type',
+              params: { type },
+              message: `must be ${type === 'boolean' ? 'true or false' : `a decimal ${type}`}, not ${JSON.stringify(v.slice(0, 40))}`,
+            },
+          ];
+          return false;
+        }
+      }
+    }
+    const ok = fn(data);
+    wrapped.errors = fn.errors;
+    return ok;
+  }) as ValidateFunction;
+  wrapped.schema = fn.schema;
+  return wrapped;
 }
 
 /** Turns an ajv error into a sentence that names the field, e.g. `body.dataset_id: must be integer`. */

@@ -7,6 +7,7 @@ import type { Location } from '../contracts/locations.ts';
 import type { Tier } from '../contracts/common.ts';
 import type { PlanMigration } from '../contracts/jobs.ts';
 import { DataMotionError, conflict } from '../errors.ts';
+import { guardPath } from '../catalog/path-errors.ts';
 
 export const TARGET_FIELD = 'body.target_location';
 
@@ -76,16 +77,18 @@ export function derivedKeyBase(
  */
 export function assertDestinationFree(destUri: string): void {
   if (!destUri.startsWith('file:')) return;
-  const path = fileURLToPath(destUri);
-  let isDir: boolean;
-  try {
-    isDir = statSync(path).isDirectory();
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw e;
-  }
-  if (!isDir) throw conflict(`${TARGET_FIELD}: ${destUri} is an existing file`, TARGET_FIELD);
-  const first = readdirSync(path)[0];
+  const first = guardPath(TARGET_FIELD, destUri, () => {
+    const path = fileURLToPath(destUri);
+    let isDir: boolean;
+    try {
+      isDir = statSync(path).isDirectory();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    if (!isDir) throw conflict(`${TARGET_FIELD}: ${destUri} is an existing file`, TARGET_FIELD);
+    return readdirSync(path)[0];
+  });
   if (first !== undefined) {
     throw conflict(
       `${TARGET_FIELD}: ${destUri} is not empty (it holds "${first}"); migrations never overwrite files: ` +

@@ -123,7 +123,7 @@ export class PlacementService {
     const recent = new Map<number, { r: number; w: number }>();
     for (const row of this.db
       .prepare(
-        `SELECT dataset_id, sum(read_count) AS r, sum(write_count) AS w FROM access_aggregates
+        `SELECT dataset_id, total(read_count) AS r, total(write_count) AS w FROM access_aggregates
          WHERE bucket_start >= ? ${one === undefined ? '' : 'AND dataset_id = ?'} GROUP BY dataset_id`,
       )
       .all(windowStart, ...args) as { dataset_id: number; r: number; w: number }[]) {

@@ -1,4 +1,12 @@
 import type { AccessEvent } from '../contracts/telemetry.ts';
+import { MAX_SAFE } from '../contracts/common.ts';
+
+/**
+ * Counters saturate at 2^53-1 instead of growing past what JSON and a JS number carry
+ * exactly (the SQL upsert saturates the same way): a flood of huge sizes makes a large
+ * number, never a row that fails to read back.
+ */
+const add = (a: number, b: number): number => Math.min(a + b, MAX_SAFE);
 
 /** One row of access_aggregates, before it is added to what the table already holds. */
 export interface BucketDelta {
@@ -50,10 +58,10 @@ export function foldEvents(
     const size = e.size_bytes ?? 0;
     if (e.op === 'read') {
       d.read_count++;
-      d.bytes_read += size;
+      d.bytes_read = add(d.bytes_read, size);
     } else {
       d.write_count++;
-      d.bytes_written += size;
+      d.bytes_written = add(d.bytes_written, size);
     }
     if (e.client_lat_ms !== undefined) {
       d.lat_sum_ms += e.client_lat_ms;

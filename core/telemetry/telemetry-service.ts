@@ -12,6 +12,7 @@ import {
 } from '../contracts/telemetry.ts';
 import { eventTimeMs, foldEvents, type BucketDelta } from './aggregate.ts';
 import { assertDatasetExists } from '../catalog/dataset-service.ts';
+import { MAX_SAFE } from '../contracts/common.ts';
 
 /** Events validated (or rows written) between two yields to the event loop. */
 const CHUNK = 10_000;
@@ -36,12 +37,12 @@ export class TelemetryService {
        VALUES (@dataset_id, @bucket_start, @read_count, @write_count, @bytes_read, @bytes_written,
          @lat_sum_ms, @lat_count, @lat_max_ms, @last_access_ts)
        ON CONFLICT (dataset_id, bucket_start) DO UPDATE SET
-         read_count = read_count + excluded.read_count,
-         write_count = write_count + excluded.write_count,
-         bytes_read = bytes_read + excluded.bytes_read,
-         bytes_written = bytes_written + excluded.bytes_written,
+         read_count = min(read_count + excluded.read_count, ${MAX_SAFE}),
+         write_count = min(write_count + excluded.write_count, ${MAX_SAFE}),
+         bytes_read = min(bytes_read + excluded.bytes_read, ${MAX_SAFE}),
+         bytes_written = min(bytes_written + excluded.bytes_written, ${MAX_SAFE}),
          lat_sum_ms = lat_sum_ms + excluded.lat_sum_ms,
-         lat_count = lat_count + excluded.lat_count,
+         lat_count = min(lat_count + excluded.lat_count, ${MAX_SAFE}),
          lat_max_ms = max(lat_max_ms, excluded.lat_max_ms),
          last_access_ts = max(last_access_ts, excluded.last_access_ts)`,
     );

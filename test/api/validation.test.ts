@@ -216,7 +216,7 @@ describe('REST input validation', () => {
         headers: json,
         payload: tooBig,
       });
-      expectError(refused, 413, 'body', /larger than 2 MiB/);
+      expectError(refused, 413, 'body', /larger than the 2 MiB limit/);
     });
 
     it('unknown route → 404 JSON', async () => {
