@@ -33,8 +33,8 @@ function scrub(value: unknown, depth = 0): unknown {
 }
 
 /** Structured JSON logs; credentials and API keys are redacted wherever they appear. */
-export function createLogger(level: string): Logger {
-  return pino({
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { app: 'datamotion' },
     hooks: {
@@ -57,5 +57,6 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

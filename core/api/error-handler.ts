@@ -66,6 +66,11 @@ function invalidBody(reason: string): { status: number; body: ErrorBody } {
   return { status: 400, body: { error: 'invalid_input', message: `body: ${reason}`, field: 'body' } };
 }
 
+/** A field name is client text too (an unknown query key can be anything): log only plain ones. */
+const PLAIN_FIELD = /^(body|query|params|headers)(\.[a-z_][a-z0-9_-]{0,40}|\[\d{1,7}\])*$/;
+const fieldForLog = (field: string | undefined): string | undefined =>
+  field === undefined || PLAIN_FIELD.test(field) ? field : `${field.split(/[.[]/)[0]}.[redacted]`;
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = toBody(err, req);
@@ -74,7 +79,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       reply.header('connection', 'close');
     if (status >= 500) req.log.error({ err }, 'request failed');
     // Not the message: it may quote what the client sent (a path, a value), and that may be a secret.
-    else req.log.debug({ code: body.error, field: body.field }, 'request refused');
+    else req.log.debug({ code: body.error, field: fieldForLog(body.field) }, 'request refused');
     return reply.code(status).send(body);
   });
   app.setNotFoundHandler((req, reply) =>
