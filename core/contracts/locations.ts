@@ -19,15 +19,64 @@ export const TierMap = Type.Object(
 );
 export type TierMap = Static<typeof TierMap>;
 
+/** Access keys for an S3-compatible store; write-only: stored encrypted, never returned. */
+export const S3Secret = Type.Object(
+  {
+    access_key_id: Type.String({ minLength: 1, maxLength: 256, pattern: '^[!-~]+$' }),
+    secret_access_key: Type.String({ minLength: 1, maxLength: 1024, pattern: '^[!-~]+$' }),
+    session_token: Type.Optional(Type.String({ minLength: 1, maxLength: 8192, pattern: '^[!-~]+$' })),
+  },
+  { additionalProperties: false },
+);
+export type S3Secret = Static<typeof S3Secret>;
+
+/** A Google service-account key (the JSON file's content); write-only like S3Secret. */
+export const GcsSecret = Type.Object(
+  {
+    service_account: Type.Object(
+      {
+        type: Type.Literal('service_account'),
+        client_email: Type.String({ minLength: 3, maxLength: 320 }),
+        private_key: Type.String({ minLength: 1, maxLength: 16384 }),
+      },
+      { additionalProperties: true },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type GcsSecret = Static<typeof GcsSecret>;
+
 export const LocationCreate = Type.Object(
   {
     id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_-]*$' }),
-    uri: UriText({ maxLength: 2048 }),
-    endpoint: Type.Optional(UriText({ maxLength: 2048 })),
+    uri: UriText({
+      maxLength: 2048,
+      description: 'file:///abs/path, s3://bucket[/prefix] or gs://bucket[/prefix]',
+    }),
+    endpoint: Type.Optional(
+      UriText({ maxLength: 2048, description: 'S3-compatible endpoint (MinIO, moto) or GCS API endpoint' }),
+    ),
     region: Type.Optional(
       Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9-]*$' }),
     ),
-    credentials_ref: Type.Optional(SafeText({ minLength: 1, maxLength: 1024 })),
+    project: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        pattern: '^[A-Za-z0-9][A-Za-z0-9:._-]*$',
+        description: 'GCS project',
+      }),
+    ),
+    credentials_ref: Type.Optional(
+      SafeText({
+        minLength: 1,
+        maxLength: 1024,
+        description: 'default | env:PREFIX | profile:NAME | file:/path/to/key.json',
+      }),
+    ),
+    credentials: Type.Optional(
+      Type.Union([S3Secret, GcsSecret], { description: 'Write-only; stored encrypted' }),
+    ),
     tiers: Type.Optional(TierMap),
   },
   { additionalProperties: false },
@@ -41,10 +90,31 @@ export const Location = Type.Object(
     kind: LocationKind,
     endpoint: Type.Union([Type.String(), Type.Null()]),
     region: Type.Union([Type.String(), Type.Null()]),
+    project: Type.Union([Type.String(), Type.Null()]),
     credentials_ref: Type.Union([Type.String(), Type.Null()]),
+    has_credentials: Type.Boolean({ description: 'true when secrets are stored (they are never returned)' }),
     tiers: TierMap,
     created_at: Type.String(),
   },
   {},
 );
 export type Location = Static<typeof Location>;
+
+/** POST /locations/{id}/test: one step of the round trip. */
+export const LocationProbeStep = Type.Object({
+  op: Type.Union([Type.Literal('list'), Type.Literal('put'), Type.Literal('head'), Type.Literal('delete')]),
+  ok: Type.Boolean(),
+  ms: Type.Number(),
+  error: Type.Optional(Type.String()),
+});
+
+export const LocationProbe = Type.Object({
+  location: Type.String(),
+  ok: Type.Boolean(),
+  /** What is wrong, in words, for an operator; null when every step passed. */
+  problem: Type.Union([Type.String(), Type.Null()]),
+  /** Machine-readable cause: dns, connection_refused, timeout, bad_credentials, no_such_bucket, permission_denied, other. */
+  cause: Type.Union([Type.String(), Type.Null()]),
+  steps: Type.Array(LocationProbeStep),
+});
+export type LocationProbe = Static<typeof LocationProbe>;
