@@ -30,6 +30,11 @@ export interface CoreConfig {
     maxAttempts: number;
   };
   logLevel: string;
+  /**
+   * POST /plan-migration asks for `"confirm": true` above this many bytes (default 1 TiB):
+   * a move this large takes hours and, out of a cloud, costs real egress.
+   */
+  confirmAboveBytes: number;
 }
 
 export function defaultDataDir(): string {
@@ -71,5 +76,6 @@ export function resolveConfig(partial: Partial<CoreConfig> & { dataDir?: string 
     bucketSeconds: partial.bucketSeconds ?? 60,
     mover: { concurrency: 2, objectConcurrency: 4, enabled: true, maxAttempts: 3, ...partial.mover },
     logLevel: partial.logLevel ?? process.env.DATAMOTION_LOG_LEVEL ?? 'info',
+    confirmAboveBytes: partial.confirmAboveBytes ?? 2 ** 40,
   };
 }

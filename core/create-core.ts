@@ -8,6 +8,7 @@ import { DatasetService } from './catalog/dataset-service.ts';
 import { TelemetryService } from './telemetry/telemetry-service.ts';
 import { PlacementService } from './placement/placement-service.ts';
 import { JobService } from './migration/job-service.ts';
+import { EstimateService } from './migration/estimate-service.ts';
 import { Mover } from './migration/mover.ts';
 import { JobStore } from './migration/job-store.ts';
 import { Metrics } from './metrics.ts';
@@ -25,6 +26,7 @@ export interface Core {
   telemetry: TelemetryService;
   placement: PlacementService;
   jobs: JobService;
+  estimates: EstimateService;
   mover: Mover;
   /** Stops the mover (leaving running jobs resumable) and closes the database. */
   close(): Promise<void>;
@@ -59,7 +61,11 @@ export function createCore(options: CreateCoreOptions = {}): Core {
     logger,
     config: config.mover,
   });
-  const jobs = new JobService(jobStore, locations, datasets, mover);
+  const estimates = new EstimateService(db, locations, datasets, {
+    confirmAboveBytes: config.confirmAboveBytes,
+    objectConcurrency: config.mover.objectConcurrency,
+  });
+  const jobs = new JobService(jobStore, locations, datasets, mover, estimates);
   if (config.mover.enabled) mover.start();
 
   let closed = false;
@@ -75,6 +81,7 @@ export function createCore(options: CreateCoreOptions = {}): Core {
     telemetry,
     placement,
     jobs,
+    estimates,
     mover,
     async close() {
       if (closed) return;

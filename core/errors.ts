@@ -27,13 +27,16 @@ export class DataMotionError extends Error {
   readonly code: ErrorCode;
   readonly field: string | undefined;
   readonly statusCode: number;
+  /** Extra properties of the error body, e.g. the `estimate` a 409 asking for confirm carries. */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(code: ErrorCode, message: string, field?: string) {
+  constructor(code: ErrorCode, message: string, field?: string, details?: Record<string, unknown>) {
     super(message);
     this.name = 'DataMotionError';
     this.code = code;
     this.field = field;
     this.statusCode = STATUS[code];
+    this.details = details;
   }
 }
 
@@ -43,5 +46,8 @@ export const invalid = (field: string, reason: string): DataMotionError =>
 export const notFound = (what: string, id: string | number, field?: string): DataMotionError =>
   new DataMotionError('not_found', `${what} ${JSON.stringify(id)} does not exist`, field);
 
-export const conflict = (message: string, field?: string): DataMotionError =>
-  new DataMotionError('conflict', message, field);
+export const conflict = (
+  message: string,
+  field?: string,
+  details?: Record<string, unknown>,
+): DataMotionError => new DataMotionError('conflict', message, field, details);

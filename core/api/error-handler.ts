@@ -16,7 +16,9 @@ const ROOTS: Record<string, string> = {
 /** Maps every failure to `{error, message, field}`; only unexpected errors hide their details. */
 function toBody(err: FastifyError, req: FastifyRequest): { status: number; body: ErrorBody } {
   if (err instanceof DataMotionError) {
-    return { status: err.statusCode, body: { error: err.code, message: err.message, field: err.field } };
+    // details first: the three fields every error has cannot be overridden by them.
+    const body = { ...err.details, error: err.code, message: err.message, field: err.field };
+    return { status: err.statusCode, body };
   }
   if (err.validation) {
     const root = ROOTS[err.validationContext ?? 'body'] ?? 'body';

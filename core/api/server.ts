@@ -15,6 +15,7 @@ import { datasetRoutes } from './routes/datasets.routes.ts';
 import { telemetryRoutes, INGEST_BODY_LIMIT } from './routes/telemetry.routes.ts';
 import { placementRoutes } from './routes/placement.routes.ts';
 import { jobRoutes } from './routes/jobs.routes.ts';
+import { estimateRoutes } from './routes/estimate.routes.ts';
 import { locationRoutes } from './routes/locations.routes.ts';
 import { eventRoutes } from './routes/events.routes.ts';
 import { systemRoutes } from './routes/system.routes.ts';
@@ -122,6 +123,7 @@ export async function buildServer(core: Core, opts: ServerOptions = {}): Promise
   telemetryRoutes(app, core, opts.ingestBodyLimit ?? INGEST_BODY_LIMIT);
   placementRoutes(app, core);
   jobRoutes(app, core);
+  estimateRoutes(app, core);
   locationRoutes(app, core);
   eventRoutes(app, core);
   webRoutes(app);

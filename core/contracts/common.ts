@@ -74,6 +74,18 @@ export const ErrorBody = Type.Object(
     error: Type.String({ description: 'Machine-readable code, e.g. invalid_input, not_found' }),
     message: Type.String({ description: 'What failed and what to do, for an operator' }),
     field: Type.Optional(Type.String({ description: 'The input field at fault, e.g. body.dataset_id' })),
+    // Loose here: the Estimate schema imports this module, so naming it would be an import cycle.
+    estimate: Type.Optional(
+      Type.Object(
+        {},
+        {
+          additionalProperties: true,
+          description:
+            'On the 409 of POST /plan-migration that asks for "confirm": true: the move\'s estimate, ' +
+            'the answer of GET /estimate (the Estimate schema)',
+        },
+      ),
+    ),
   },
   {},
 );

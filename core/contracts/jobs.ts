@@ -28,6 +28,14 @@ export const PlanMigration = Type.Object(
     tier: Type.Optional(Tier),
     job_key: Type.Optional(SafeText({ minLength: 1, maxLength: 200 })),
     retire_source: Type.Optional(Type.Boolean({ default: false })),
+    confirm: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description:
+          'Required (true) for a move that retires the source, pays an early-deletion charge or is larger ' +
+          'than the configured limit; without it such a plan is a 409 carrying the estimate',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -14,6 +14,7 @@ import {
 import { conflict, invalid } from '../errors.ts';
 import type { JobRow, JobStore } from './job-store.ts';
 import type { Mover } from './mover.ts';
+import type { EstimateService } from './estimate-service.ts';
 import {
   TARGET_FIELD,
   assertDestinationFree,
@@ -34,6 +35,7 @@ export class JobService {
     private readonly locations: LocationService,
     private readonly datasets: DatasetService,
     private readonly mover: Pick<Mover, 'wake' | 'canceled' | 'isBusy'>,
+    private readonly estimates: Pick<EstimateService, 'forMove'>,
   ) {}
 
   /** POST /plan-migration: idempotent on job_key. */
@@ -61,6 +63,8 @@ export class JobService {
           key = `${base}-g${prior.length + 1}`;
         }
         this.assertPlannable(ds, target, body.storage_class, body.tier, retire);
+        // After the replay checks above: the same request again gets its job, not a second question.
+        if (!body.confirm) this.assertNoConfirmNeeded(ds, target, body.storage_class, retire);
         return { row: this.insert(key, ds, target, body.storage_class, retire), created: true };
       })
       .immediate();
@@ -226,6 +230,18 @@ export class JobService {
       );
     }
     assertDestinationFree(dest);
+  }
+
+  /** A move that deletes data, pays an early-deletion charge or is very large asks first. */
+  private assertNoConfirmNeeded(ds: DatasetRow, t: Target, storageClass: string, retire: boolean): void {
+    const estimate = this.estimates.forMove(ds, t, storageClass, retire);
+    if (!estimate.needs_confirm) return;
+    throw conflict(
+      `body.confirm: this move ${estimate.confirm_reasons.map((r) => r.message).join('; ')}. ` +
+        'Review the estimate in this answer, then send "confirm": true to proceed',
+      'body.confirm',
+      { estimate },
+    );
   }
 
   private assertNoOpenJob(ds: DatasetRow, field: string): void {

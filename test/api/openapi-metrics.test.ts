@@ -14,6 +14,7 @@ const ROUTES = [
   ['get', '/recommendations'],
   ['post', '/train'],
   ['post', '/plan-migration'],
+  ['get', '/estimate'],
   ['get', '/jobs'],
   ['get', '/jobs/{job_id}'],
   ['post', '/jobs/retry/{id}'],

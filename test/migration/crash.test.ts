@@ -158,7 +158,12 @@ describe('crash safety (a core killed with SIGKILL, then restarted on the same d
     const src = join(env.fast, 'big');
     writeRandomTree(src, { 'a.bin': 1000, 'b/c.bin': 5000 });
     const before = hashTree(src);
-    const plan = { target_location: 'archive', storage_class: 'standard', retire_source: true };
+    const plan = {
+      target_location: 'archive',
+      storage_class: 'standard',
+      retire_source: true,
+      confirm: true,
+    };
     const run = startChild(env, src, plan, 'switched');
     child = run.child;
     const planned = await firstLine(run.lines, (l) => l.planned);

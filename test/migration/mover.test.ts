@@ -108,6 +108,7 @@ describe('mover', () => {
       target_location: 'archive',
       storage_class: 'standard',
       retire_source: true,
+      confirm: true,
     });
     const done = await waitForJob(env.core, job.job_id, ['completed', 'failed']);
 

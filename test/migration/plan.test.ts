@@ -216,6 +216,28 @@ describe('planning a migration', () => {
     expect(job).toMatchObject({ created: true, dest_uri: ds.path_uri, dest_tier: 'cold' });
   });
 
+  it('asks for confirm before retiring the source: a 409 with the estimate, nothing written', async () => {
+    const ds = await dataset('sales');
+    const body = {
+      dataset_id: ds.id,
+      target_location: 'archive',
+      storage_class: 'standard',
+      retire_source: true,
+    };
+
+    const e = catchError(() => env.core.jobs.plan(body));
+    const job = env.core.jobs.plan({ ...body, confirm: true });
+
+    expect(e).toMatchObject({ code: 'conflict', statusCode: 409, field: 'body.confirm' });
+    expect(e.details?.estimate).toMatchObject({
+      dataset_id: ds.id,
+      needs_confirm: true,
+      confirm_reasons: [expect.objectContaining({ code: 'retire_source' })],
+    });
+    expect(job).toMatchObject({ created: true, retire_source: true });
+    expect(jobCount()).toBe(1);
+  });
+
   it('refuses a destination where another open job is writing', async () => {
     const a = await dataset('a');
     const b = await dataset('b');
