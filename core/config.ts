@@ -28,6 +28,16 @@ export interface CoreConfig {
     /** Start the in-process mover (false for a control plane that hands jobs to workers). */
     enabled: boolean;
     maxAttempts: number;
+    /** Bandwidth limit of all copies together, bytes per second; 0 = none. */
+    bandwidthBytesPerSec?: number;
+    /** Verification of an in-place class change requires the store to report the new class (default true). */
+    verifyTransitionClass?: boolean;
+  };
+  storage: {
+    /** Objects above this go to S3 in parts / to GCS in a resumable session (bytes, default 8 MiB). */
+    multipartThresholdBytes: number;
+    /** Part size of multipart uploads and chunk size of resumable ones (default 8 MiB). */
+    partSizeBytes: number;
   };
   logLevel: string;
   /**
@@ -74,7 +84,16 @@ export function resolveConfig(partial: Partial<CoreConfig> & { dataDir?: string 
     recency: partial.recency ?? { hot_max_age_s: 60, warm_max_age_s: 600 },
     tierLatencyMs: partial.tierLatencyMs ?? { hot: 10, warm: 100, cold: 1000 },
     bucketSeconds: partial.bucketSeconds ?? 60,
-    mover: { concurrency: 2, objectConcurrency: 4, enabled: true, maxAttempts: 3, ...partial.mover },
+    mover: {
+      concurrency: 2,
+      objectConcurrency: 4,
+      enabled: true,
+      maxAttempts: 3,
+      bandwidthBytesPerSec: 0,
+      verifyTransitionClass: true,
+      ...partial.mover,
+    },
+    storage: { multipartThresholdBytes: 8 << 20, partSizeBytes: 8 << 20, ...partial.storage },
     logLevel: partial.logLevel ?? process.env.DATAMOTION_LOG_LEVEL ?? 'info',
     confirmAboveBytes: partial.confirmAboveBytes ?? 2 ** 40,
   };

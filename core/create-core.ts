@@ -13,6 +13,34 @@ import { Mover } from './migration/mover.ts';
 import { JobStore } from './migration/job-store.ts';
 import { Metrics } from './metrics.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { KeyFileSealer } from './catalog/secret-store.ts';
+import { FileDriver } from './storage/file-driver.ts';
+import { S3Driver } from './storage/s3-driver.ts';
+import { GcsDriver } from './storage/gcs-driver.ts';
+import { gcsDriverOptions, s3DriverOptions, type StoredSecret } from './storage/credentials.ts';
+import type { StorageDriver } from './storage/driver.ts';
+import type { Location } from './contracts/locations.ts';
+
+/** The driver of one cloud location, from its endpoint, region, project and credentials. */
+function cloudDriver(
+  location: Location,
+  secret: StoredSecret | undefined,
+  config: CoreConfig,
+): StorageDriver {
+  const sizes = { threshold: config.storage.multipartThresholdBytes, part: config.storage.partSizeBytes };
+  if (location.kind === 's3') {
+    return new S3Driver({
+      ...s3DriverOptions(location, secret),
+      multipartThreshold: sizes.threshold,
+      partSize: sizes.part,
+    });
+  }
+  return new GcsDriver({
+    ...gcsDriverOptions(location, secret),
+    resumableThreshold: sizes.threshold,
+    chunkSize: sizes.part,
+  });
+}
 
 export interface Core {
   config: CoreConfig;
@@ -44,8 +72,12 @@ export function createCore(options: CreateCoreOptions = {}): Core {
   const db = openDatabase(config.dbFile);
   const bus = new EventBus();
   const metrics = new Metrics();
-  const storage = new StorageRegistry();
-  const locations = new LocationService(db);
+  const locations = new LocationService(db, new KeyFileSealer(config.dataDir));
+  const storage = new StorageRegistry(
+    [new FileDriver()],
+    (uri) => locations.locate(uri),
+    (location) => cloudDriver(location, locations.secret(location.id) as StoredSecret | undefined, config),
+  );
   locations.ensure(config.locations);
   const datasets = new DatasetService(db, locations, storage, bus);
   const telemetry = new TelemetryService(db, bus, metrics, config.bucketSeconds);
@@ -87,6 +119,7 @@ export function createCore(options: CreateCoreOptions = {}): Core {
       if (closed) return;
       closed = true;
       await mover.stop();
+      storage.close();
       db.close();
     },
   };

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { AddressInfo } from 'node:net';
 import type { TSchema } from '@sinclair/typebox';
@@ -64,6 +64,18 @@ export async function buildServer(core: Core, opts: ServerOptions = {}): Promise
     // Ids are generated here; a client-supplied request id is not trusted into the logs.
     requestIdHeader: false,
     requestTimeout: timeout,
+    // Errors the router raises before any route runs (a malformed or overlong path) get the
+    // API's own error shape, without echoing the path back.
+    frameworkErrors: (err, _req, reply: FastifyReply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply.code(tooLong ? 414 : 400).send({
+        error: 'invalid_input',
+        message: tooLong
+          ? 'url: a path segment is longer than any id this API uses'
+          : 'url: the path is not valid (bad percent-encoding?); encode it as UTF-8',
+        field: 'url',
+      });
+    },
     // Also given to http.createServer: Node 20 ignores a requestTimeout set after construction
     // (Fastify's way), and looks for expired requests every 30 s unless told otherwise.
     http: {

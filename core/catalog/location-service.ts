@@ -7,6 +7,9 @@ import { LocationCreate, type Location, type TierMap } from '../contracts/locati
 import { TIERS, type Tier } from '../contracts/common.ts';
 import { parse } from '../contracts/validate.ts';
 import { guardPath } from './path-errors.ts';
+import { containsRoot, parseObjectRoot, rootUri } from './object-roots.ts';
+import { defaultTiers } from '../placement/price-table.ts';
+import { validateCredentialsRef } from '../storage/credentials.ts';
 
 interface LocationRow {
   id: string;
@@ -17,6 +20,8 @@ interface LocationRow {
   credentials_ref: string | null;
   tiers_json: string;
   created_at: number;
+  project: string | null;
+  secret_sealed: string | null;
 }
 
 /** A URI resolved against the configured locations. */
@@ -40,10 +45,18 @@ const toApi = (r: LocationRow): Location => ({
   kind: r.kind,
   endpoint: r.endpoint,
   region: r.region,
+  project: r.project,
   credentials_ref: r.credentials_ref,
+  has_credentials: r.secret_sealed !== null,
   tiers: JSON.parse(r.tiers_json) as TierMap,
   created_at: new Date(r.created_at).toISOString(),
 });
+
+/** Encrypts secrets at rest (a key file in serve mode; Electron safeStorage in the desktop). */
+export interface Sealer {
+  seal(plain: Buffer): string;
+  open(sealed: string): Buffer;
+}
 
 /** realpath of the longest existing ancestor, with the missing tail appended. */
 function realpathLenient(p: string): string {
@@ -62,6 +75,21 @@ function realpathLenient(p: string): string {
   }
 }
 
+/** An endpoint is an http(s) URL of a host, nothing else (no credentials in it, no query). */
+function assertEndpoint(endpoint: string, field: string): void {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw invalid(field, `"${endpoint}" is not a URL; use e.g. http://127.0.0.1:9000`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw invalid(field, 'must be an http:// or https:// URL');
+  if (url.username || url.password)
+    throw invalid(field, 'must not hold credentials; use credentials or credentials_ref');
+  if (url.search || url.hash) throw invalid(field, 'must not contain ?query or #fragment');
+}
+
 function filePathOf(uri: string, field: string): string {
   let url: URL;
   try {
@@ -69,14 +97,9 @@ function filePathOf(uri: string, field: string): string {
   } catch {
     throw invalid(field, `"${uri}" is not a URI; use file:///absolute/path`);
   }
-  if (url.protocol === 's3:' || url.protocol === 'gs:') {
-    throw new DataMotionError(
-      'invalid_input',
-      `${field}: ${url.protocol}// locations are not supported by this build yet; use a file:// location`,
-      field,
-    );
+  if (url.protocol !== 'file:') {
+    throw invalid(field, `unsupported scheme "${url.protocol}"; use file://, s3:// or gs://`);
   }
-  if (url.protocol !== 'file:') throw invalid(field, `unsupported scheme "${url.protocol}"; use file://`);
   if (url.search || url.hash) throw invalid(field, 'must not contain ?query or #fragment');
   if (url.host && url.host !== 'localhost')
     throw invalid(field, `file URIs must not name a host ("${url.host}")`);
@@ -87,8 +110,23 @@ function filePathOf(uri: string, field: string): string {
   return p;
 }
 
+const isObjectUri = (uri: string): boolean => uri.startsWith('s3://') || uri.startsWith('gs://');
+
 export class LocationService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly sealer?: Sealer,
+  ) {}
+
+  /** The stored secret of a location, decrypted (for its storage driver only; never for the API). */
+  secret(id: string): unknown {
+    const row = this.db.prepare('SELECT secret_sealed FROM locations WHERE id = ?').get(id) as
+      { secret_sealed: string | null } | undefined;
+    if (!row?.secret_sealed) return undefined;
+    if (!this.sealer) throw new Error(`location "${id}" has stored credentials but no key to open them`);
+    const value = JSON.parse(this.sealer.open(row.secret_sealed).toString('utf8')) as unknown;
+    return value;
+  }
 
   list(): Location[] {
     return (this.db.prepare('SELECT * FROM locations ORDER BY id').all() as LocationRow[]).map(toApi);
@@ -112,6 +150,10 @@ export class LocationService {
   create(input: unknown): Location {
     const body = parse(LocationCreate, input);
     if (this.find(body.id)) throw conflict(`location "${body.id}" already exists`, 'body.id');
+    if (isObjectUri(body.uri)) return this.createObjectLocation(body);
+    for (const f of ['endpoint', 'project', 'credentials', 'credentials_ref'] as const) {
+      if (body[f] !== undefined) throw invalid(`body.${f}`, 'applies to s3:// and gs:// locations only');
+    }
     const root = guardPath('body.uri', body.uri, () =>
       realpathLenient(resolve(filePathOf(body.uri, 'body.uri'))),
     );
@@ -146,6 +188,63 @@ export class LocationService {
     return this.get(body.id);
   }
 
+  /**
+   * An s3:// or gs:// location: nothing is created in the store (buckets are the operator's);
+   * POST /locations/{id}/test checks that it answers. Secrets are sealed before they are stored.
+   */
+  private createObjectLocation(body: LocationCreate): Location {
+    const root = parseObjectRoot(body.uri, 'body.uri');
+    if (root.kind === 's3' && body.project !== undefined) {
+      throw invalid('body.project', 'applies to gs:// locations only');
+    }
+    if (body.endpoint !== undefined) assertEndpoint(body.endpoint, 'body.endpoint');
+    validateCredentialsRef(root.kind, body.credentials_ref, 'body.credentials_ref');
+    if (body.credentials !== undefined) {
+      const isGcs = 'service_account' in body.credentials;
+      if (isGcs !== (root.kind === 'gs')) {
+        throw invalid(
+          'body.credentials',
+          root.kind === 's3'
+            ? 'an s3:// location takes {access_key_id, secret_access_key}'
+            : 'a gs:// location takes {service_account: <the key file JSON>}',
+        );
+      }
+      if (!this.sealer) throw invalid('body.credentials', 'this process has no key to store secrets with');
+    }
+    for (const other of this.list()) {
+      if (other.kind !== root.kind) continue;
+      const o = parseObjectRoot(other.uri, 'uri');
+      if (containsRoot(o, root) || containsRoot(root, o)) {
+        throw conflict(
+          `location root ${rootUri(root)} overlaps location "${other.id}" (${other.uri})`,
+          'body.uri',
+        );
+      }
+    }
+    const sealed =
+      body.credentials === undefined
+        ? null
+        : (this.sealer as Sealer).seal(Buffer.from(JSON.stringify(body.credentials), 'utf8'));
+    this.db
+      .prepare(
+        `INSERT INTO locations (id, uri, kind, endpoint, region, project, credentials_ref, secret_sealed, tiers_json, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        body.id,
+        rootUri(root),
+        root.kind,
+        body.endpoint?.replace(/\/+$/, '') ?? null,
+        body.region ?? null,
+        body.project ?? null,
+        body.credentials_ref ?? null,
+        sealed,
+        JSON.stringify(body.tiers ?? defaultTiers(root.kind)),
+        Date.now(),
+      );
+    return this.get(body.id);
+  }
+
   /** Location roots never nest: a dataset path must belong to exactly one location. */
   private assertNoOverlap(root: string, field: string): void {
     for (const other of this.list()) {
@@ -165,7 +264,7 @@ export class LocationService {
     for (const l of locations) {
       const existing = this.find(l.id);
       if (!existing) this.create(l);
-      else if (existing.uri.startsWith('file:')) mkdirSync(fileURLToPath(existing.uri), { recursive: true });
+      else if (existing.kind === 'file') mkdirSync(fileURLToPath(existing.uri), { recursive: true });
     }
   }
 
@@ -174,6 +273,7 @@ export class LocationService {
    * location, after resolving `..` and following symlinks of the existing part.
    */
   resolve(uri: string, field: string, opts: { allowRoot?: boolean } = {}): ResolvedUri {
+    if (isObjectUri(uri)) return this.resolveObject(uri, field, opts);
     const p = guardPath(field, uri, () => realpathLenient(resolve(filePathOf(uri, field))));
     for (const location of this.list()) {
       if (location.kind !== 'file') continue;
@@ -183,6 +283,24 @@ export class LocationService {
         return { location, uri: pathToFileURL(p).href, relative: p.slice(root.length + 1) };
       }
     }
+    this.outside(uri, field);
+  }
+
+  /** s3:// and gs:// URIs: the location whose bucket and prefix contain it, by '/' segments. */
+  private resolveObject(uri: string, field: string, opts: { allowRoot?: boolean }): ResolvedUri {
+    const root = parseObjectRoot(uri, field);
+    for (const location of this.list()) {
+      if (location.kind !== root.kind) continue;
+      const lr = parseObjectRoot(location.uri, 'uri');
+      if (!containsRoot(lr, root)) continue;
+      const relative = lr.prefix === '' ? root.prefix : root.prefix.slice(lr.prefix.length + 1);
+      if (relative === '' && !opts.allowRoot) continue;
+      return { location, uri: rootUri(root), relative };
+    }
+    this.outside(uri, field);
+  }
+
+  private outside(uri: string, field: string): never {
     const roots = this.list()
       .map((l) => l.uri)
       .join(', ');
@@ -191,6 +309,15 @@ export class LocationService {
       `${field}: ${uri} is not inside any configured location (${roots}); add a location or pick a path under one`,
       field,
     );
+  }
+
+  /** The location holding a URI, or undefined (for the storage registry: no errors, no fs access for clouds). */
+  locate(uri: string): Location | undefined {
+    try {
+      return this.resolve(uri, 'uri', { allowRoot: true }).location;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The tier a storage class stands for at a location; `preferred` breaks ties. */

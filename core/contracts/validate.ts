@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { TSchema, Static } from '@sinclair/typebox';
 import { DataMotionError } from '../errors.ts';
+import { isSafeText } from './common.ts';
 
 /**
  * One validator for every entry point (REST bodies, IPC arguments, Kafka messages, CLI):
@@ -17,6 +18,8 @@ function makeAjv(coerce: boolean): Ajv {
     strict: false,
     // JSON's 1e400 parses to Infinity: without this it passes `type: number` and is stored.
     strictNumbers: true,
+    // Errors carry the value, so a refused pattern can name the character at fault.
+    verbose: true,
   });
   addFormats.default(ajv);
   // RFC 3339 allows second 60 (a leap second) and ajv-formats accepts it, but Date.parse
@@ -47,8 +50,8 @@ export function compile(schema: TSchema, coerce = false): ValidateFunction {
 
 /** The only spellings a query or path value may have for these types (no 0x1, 1e0, " 1", +1). */
 const TEXT_FORMS: Record<string, RegExp> = {
-  integer: /^-?(0|[1-9][0-9]{0,17})$/,
-  number: /^-?(0|[1-9][0-9]{0,17})(\.[0-9]{1,17})?$/,
+  integer: /^-?(0|[1-9][0-9]{0,400})$/,
+  number: /^-?(0|[1-9][0-9]{0,400})(\.[0-9]{1,400})?$/,
   boolean: /^(true|false)$/,
 };
 
@@ -106,10 +109,34 @@ export function describeAjvError(e: ErrorObject, root: string): { field: string;
   } else if (e.keyword === 'additionalProperties') {
     field = `${field}.${String(params.additionalProperty)}`;
     reason = 'is not a known field';
+  } else if (e.keyword === 'pattern' && typeof e.data === 'string') {
+    reason = patternReason(e.data, String(params.pattern));
   } else if (e.keyword === 'enum' || e.keyword === 'const') {
     reason = `${reason}: ${JSON.stringify(params.allowedValues ?? params.allowedValue)}`;
   }
   return { field, message: `${field}: ${reason}` };
+}
+
+/**
+ * A refused pattern as an operator reads it: the first character the pattern does not
+ * allow, by code point ("must not contain U+202E"), rather than the regular expression.
+ */
+function patternReason(value: string, pattern: string): string {
+  // Only "anything but these characters" patterns (SafeText, UriText) are judged per character.
+  if (!pattern.startsWith('^[^')) return `must match pattern "${pattern}"`;
+  const allowed = new RegExp(pattern, 'u');
+  if (value === '') return 'must not be empty';
+  for (const ch of value) {
+    if (!allowed.test(ch)) {
+      const cp = ch.codePointAt(0) ?? 0;
+      const name = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+      const printable = isSafeText(ch) ? ` ("${ch}")` : '';
+      return isSafeText(ch)
+        ? `must not contain ${name}${printable}; remove it`
+        : `must not contain ${name}: control, bidirectional-override and unpaired surrogate characters are refused; remove it`;
+    }
+  }
+  return `must match ${pattern}`;
 }
 
 /**

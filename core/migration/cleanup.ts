@@ -3,7 +3,7 @@ import type { StorageRegistry } from '../storage/registry.ts';
 import type { Logger } from '../logger.ts';
 import { isTransition, type JobRow, type JobStore } from './job-store.ts';
 import { Manifest } from './manifest.ts';
-import { runPool, withRetry } from './retry.ts';
+import { runPoolAsync, withRetry } from './retry.ts';
 
 export interface CleanupDeps {
   store: JobStore;
@@ -25,8 +25,8 @@ export async function cleanupDestination(
   opts: { objectConcurrency: number; maxAttempts: number },
 ): Promise<string | null> {
   const manifest = new Manifest(deps.store.db, job.job_id);
-  const rows = manifest.rows();
-  if (!rows.length) return null;
+  const { objects } = manifest.totals();
+  if (!objects) return null;
   if (isTransition(job)) {
     manifest.drop();
     return null;
@@ -41,9 +41,12 @@ export async function cleanupDestination(
   }
   const dst = deps.storage.forUri(job.dest_uri);
   const retry = <T>(fn: () => Promise<T>) => withRetry(fn, { maxAttempts: opts.maxAttempts });
+  // Every partial upload goes, resumable ones included: the job will not resume.
   await retry(() => dst.cleanupPartials(job.dest_uri));
-  await runPool(rows, opts.objectConcurrency, (r) => retry(() => dst.remove(job.dest_uri, r.rel_path)));
+  await runPoolAsync(manifest.each(), opts.objectConcurrency, (r) =>
+    retry(() => dst.remove(job.dest_uri, r.rel_path)),
+  );
   await retry(() => dst.pruneEmptyFolders(job.dest_uri));
   manifest.drop();
-  return `removed this job's objects (${rows.length} in its manifest) from ${job.dest_uri}`;
+  return `removed this job's objects (${objects} in its manifest) from ${job.dest_uri}`;
 }

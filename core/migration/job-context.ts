@@ -3,6 +3,7 @@ import type { Metrics } from '../metrics.ts';
 import type { StorageDriver } from '../storage/driver.ts';
 import type { JobRow, JobStore } from './job-store.ts';
 import type { Manifest } from './manifest.ts';
+import type { Throttle } from './throttle.ts';
 
 /** Everything one phase of one job needs; built by the mover for each run. */
 export interface JobContext {
@@ -15,6 +16,13 @@ export interface JobContext {
   signal: AbortSignal;
   objectConcurrency: number;
   maxAttempts: number;
+  /** The mover's shared bandwidth limit. */
+  throttle: Throttle;
+  /**
+   * Whether verification of an in-place transition requires the store to report the new
+   * class (true in production; an emulator that drops classes on rewrite can't show it).
+   */
+  verifyTransitionClass: boolean;
   metrics: Metrics;
   logger: Logger;
 }

@@ -1,5 +1,6 @@
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Db } from '../db/database.ts';
-import type { ObjectInfo } from '../storage/driver.ts';
+import type { ObjectInfo, UploadCheckpoint, UploadState } from '../storage/driver.ts';
 
 export type ObjectState = 'pending' | 'copied' | 'verified' | 'mismatch';
 
@@ -20,10 +21,15 @@ export interface ManifestTotals {
   bytesDone: number;
 }
 
+/** Rows per insert transaction and per read page: each takes a few milliseconds. */
+export const PAGE = 2000;
+
 /**
- * The list of a job's objects (job_objects), written once when copying starts. It is
- * what makes a job resumable: each object's state is committed as soon as it changes,
- * so a restart knows exactly which objects are already safe at the destination.
+ * The list of a job's objects (job_objects). It is what makes a job resumable: each
+ * object's state is committed as soon as it changes, so a restart knows exactly which
+ * objects are already safe at the destination. It is written and read in pages, in key
+ * order (SQLite's BINARY collation is the UTF-8 byte order the drivers list in), so a
+ * million objects never sit in memory and no transaction holds the event loop for long.
  */
 export class Manifest {
   constructor(
@@ -31,23 +37,73 @@ export class Manifest {
     readonly jobId: string,
   ) {}
 
+  /** True once the whole source listing is recorded. */
   isWritten(): boolean {
+    const row = this.db.prepare('SELECT listed_at FROM migration_jobs WHERE job_id = ?').get(this.jobId) as
+      { listed_at: number | null } | undefined;
+    return row?.listed_at != null;
+  }
+
+  /** True when any row exists (a cancel must clean up even a half-written listing's copies). */
+  hasRows(): boolean {
     return !!this.db.prepare('SELECT 1 FROM job_objects WHERE job_id = ? LIMIT 1').get(this.jobId);
   }
 
-  /** Records the source listing and the job's totals in one transaction. */
-  write(objects: ObjectInfo[]): void {
-    const now = Date.now();
+  /**
+   * Records a source listing page by page, yielding between pages, then marks it complete
+   * with the job's totals. A listing a crash interrupted is discarded and done again.
+   */
+  async write(objects: AsyncIterable<ObjectInfo>, signal?: AbortSignal): Promise<void> {
+    this.drop();
+    const insert = this.db.prepare(
+      `INSERT INTO job_objects (job_id, rel_path, size_bytes, state, copy_count, updated_at)
+       VALUES (?, ?, ?, 'pending', 0, ?)`,
+    );
+    const flush = this.db.transaction((page: ObjectInfo[]) => {
+      const now = Date.now();
+      for (const o of page) insert.run(this.jobId, o.key, o.size, now);
+    });
+    let page: ObjectInfo[] = [];
+    for await (const o of objects) {
+      signal?.throwIfAborted();
+      page.push(o);
+      if (page.length >= PAGE) {
+        flush(page);
+        page = [];
+        await yieldToLoop();
+      }
+    }
+    flush(page);
     this.db.transaction(() => {
-      const insert = this.db.prepare(
-        `INSERT INTO job_objects (job_id, rel_path, size_bytes, state, copy_count, updated_at)
-         VALUES (?, ?, ?, 'pending', 0, ?)`,
-      );
-      for (const o of objects) insert.run(this.jobId, o.key, o.size, now);
+      this.db.prepare('UPDATE migration_jobs SET listed_at = ? WHERE job_id = ?').run(Date.now(), this.jobId);
       this.syncJobTotals();
     })();
   }
 
+  /** Rows in key order, a page at a time (keyset paging: rows may change state meanwhile). */
+  async *pages(states?: readonly ObjectState[], size = PAGE): AsyncGenerator<ManifestRow[]> {
+    const filter = states ? `AND state IN (${states.map(() => '?').join(',')})` : '';
+    const stmt = this.db.prepare(
+      `SELECT rel_path, size_bytes, src_crc32c, dst_crc32c, state, copy_count FROM job_objects
+       WHERE job_id = ? AND rel_path > ? ${filter} ORDER BY rel_path LIMIT ?`,
+    );
+    let after = '';
+    for (;;) {
+      const rows = stmt.all(this.jobId, after, ...(states ?? []), size) as ManifestRow[];
+      if (!rows.length) return;
+      yield rows;
+      after = (rows[rows.length - 1] as ManifestRow).rel_path;
+      if (rows.length < size) return;
+      await yieldToLoop();
+    }
+  }
+
+  /** Rows one by one in key order (see pages()). */
+  async *each(states?: readonly ObjectState[]): AsyncGenerator<ManifestRow> {
+    for await (const page of this.pages(states)) yield* page;
+  }
+
+  /** All rows at once: for small manifests and tests only. */
   rows(states?: readonly ObjectState[]): ManifestRow[] {
     const filter = states ? `AND state IN (${states.map(() => '?').join(',')})` : '';
     return this.db
@@ -110,8 +166,43 @@ export class Manifest {
     })();
   }
 
-  /** Forgets the manifest (after a cancel removed what the job wrote). */
+  /** Where the driver keeps an object's upload progress: one row, saved after each part. */
+  checkpoint(key: string): UploadCheckpoint {
+    const { db, jobId } = this;
+    return {
+      load: () => {
+        const row = db
+          .prepare('SELECT state_json FROM job_uploads WHERE job_id = ? AND rel_path = ?')
+          .get(jobId, key) as { state_json: string } | undefined;
+        return row ? (JSON.parse(row.state_json) as UploadState) : undefined;
+      },
+      save: (state) => {
+        db.prepare(
+          `INSERT INTO job_uploads (job_id, rel_path, state_json, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (job_id, rel_path) DO UPDATE SET state_json = excluded.state_json, updated_at = excluded.updated_at`,
+        ).run(jobId, key, JSON.stringify(state), Date.now());
+      },
+      clear: () => {
+        db.prepare('DELETE FROM job_uploads WHERE job_id = ? AND rel_path = ?').run(jobId, key);
+      },
+    };
+  }
+
+  /** Upload ids this job can still resume: a partial-upload sweep must spare them. */
+  uploadIds(): Set<string> {
+    const rows = this.db
+      .prepare('SELECT state_json FROM job_uploads WHERE job_id = ?')
+      .pluck()
+      .all(this.jobId) as string[];
+    return new Set(rows.map((r) => (JSON.parse(r) as UploadState).uploadId));
+  }
+
+  /** Forgets the manifest and its upload checkpoints (after a cancel removed what the job wrote). */
   drop(): void {
-    this.db.prepare('DELETE FROM job_objects WHERE job_id = ?').run(this.jobId);
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM job_objects WHERE job_id = ?').run(this.jobId);
+      this.db.prepare('DELETE FROM job_uploads WHERE job_id = ?').run(this.jobId);
+      this.db.prepare('UPDATE migration_jobs SET listed_at = NULL WHERE job_id = ?').run(this.jobId);
+    })();
   }
 }

@@ -13,6 +13,7 @@ import { isTransition, type JobRow, type JobStore } from './job-store.ts';
 import { Manifest } from './manifest.ts';
 import { alreadySwitched, switchPhase } from './switch-phase.ts';
 import { verifyPhase } from './verify-phase.ts';
+import { Throttle } from './throttle.ts';
 
 export interface MoverDeps {
   db: Db;
@@ -48,8 +49,11 @@ export class Mover {
   /** Canceled jobs whose destination cleanup has not finished (in their run or on its own). */
   private readonly cleaning = new Set<string>();
   private readonly cleanups = new Map<string, Promise<void>>();
+  private readonly throttle: Throttle;
 
-  constructor(private readonly deps: MoverDeps) {}
+  constructor(private readonly deps: MoverDeps) {
+    this.throttle = new Throttle(deps.config.bandwidthBytesPerSec ?? 0);
+  }
 
   /** Recovers interrupted jobs, then starts taking queued ones. */
   start(): void {
@@ -98,7 +102,7 @@ export class Mover {
     if (this.cleanups.has(jobId)) return;
     const job = this.deps.store.find(jobId);
     // No manifest: the job never wrote anything.
-    if (!job || !new Manifest(this.deps.db, jobId).isWritten()) return;
+    if (!job || !new Manifest(this.deps.db, jobId).hasRows()) return;
     const p = this.cleanup(job).finally(() => this.cleanups.delete(jobId));
     this.cleanups.set(jobId, p);
   }
@@ -140,7 +144,10 @@ export class Mover {
     let job = store.row(jobId);
     try {
       if (job.status === 'queued') {
-        job = advance('queued', isTransition(job) ? 'switching' : 'copying', null, {
+        // A class change on file:// is catalog metadata only (the file driver has no classes);
+        // on an object store every object is rewritten in place, through copying and verifying.
+        const metadataOnly = isTransition(job) && this.deps.storage.forUri(job.dest_uri).scheme === 'file';
+        job = advance('queued', metadataOnly ? 'switching' : 'copying', null, {
           attempts: job.attempts + 1,
           started_at: job.started_at ?? Date.now(),
           error: null,
@@ -225,6 +232,8 @@ export class Mover {
       signal,
       objectConcurrency: config.objectConcurrency,
       maxAttempts: config.maxAttempts,
+      throttle: this.throttle,
+      verifyTransitionClass: config.verifyTransitionClass ?? true,
       metrics,
       logger,
     };

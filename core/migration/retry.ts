@@ -88,3 +88,52 @@ export async function runPool<T>(
   if (failure) throw failure.error;
   signal?.throwIfAborted();
 }
+
+/**
+ * runPool over an async source (a manifest read page by page): at most `limit` items in
+ * flight and at most one page buffered, so a million objects never sit in memory.
+ */
+export async function runPoolAsync<T>(
+  items: AsyncIterable<T>,
+  limit: number,
+  work: (item: T) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const it = items[Symbol.asyncIterator]();
+  let failure: { error: unknown } | undefined;
+  let exhausted = false;
+  // One puller at a time: async generators are not re-entrant.
+  let pulling: Promise<IteratorResult<T>> = Promise.resolve({ done: false, value: undefined as T });
+  const next = async (): Promise<IteratorResult<T>> => {
+    const p = pulling.then(() => it.next());
+    pulling = p.catch(() => ({ done: true, value: undefined }));
+    return p;
+  };
+  const lane = async (): Promise<void> => {
+    while (!failure && !signal?.aborted && !exhausted) {
+      let r: IteratorResult<T>;
+      try {
+        r = await next();
+      } catch (e) {
+        failure ??= { error: e };
+        return;
+      }
+      if (r.done) {
+        exhausted = true;
+        return;
+      }
+      try {
+        await work(r.value);
+      } catch (e) {
+        failure ??= { error: e };
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, limit) }, lane));
+  } finally {
+    await it.return?.(undefined);
+  }
+  if (failure) throw failure.error;
+  signal?.throwIfAborted();
+}

@@ -1,98 +1,170 @@
-import type { WrittenObject } from '../storage/driver.ts';
+import type { ObjectInfo, WrittenObject } from '../storage/driver.ts';
+import { compareKeys } from '../storage/key-order.ts';
 import { retryOptions } from './copy-phase.ts';
 import { nameSome, type JobContext } from './job-context.ts';
-import { PermanentError, runPool, withRetry } from './retry.ts';
+import { isTransition } from './job-store.ts';
+import type { ManifestRow } from './manifest.ts';
+import { PermanentError, runPoolAsync, withRetry } from './retry.ts';
+
+/** Names kept for the error message; the counts are exact whatever the size. */
+const SHOWN = 20;
 
 /**
- * verifying: re-reads every destination object and compares its CRC32C and size with
- * what was read from the source, then the object count and total bytes with the
- * manifest. Any difference fails the job at once (no automatic retry: the operator
- * decides); the source stays primary.
+ * verifying: checks every destination object's CRC32C and size against what was read
+ * from the source (the file driver re-reads it; S3 and GCS answer with the whole-object
+ * CRC32C they computed on arrival), then the object count and total bytes with the
+ * manifest, and that the source did not change meanwhile. Listings and the manifest are
+ * merged in key order, page by page, so a million objects verify in flat memory. Any
+ * difference fails the job at once (no automatic retry: the operator decides); the
+ * source stays primary.
  */
 export async function verifyPhase(ctx: JobContext): Promise<void> {
-  const { job, manifest, dst, signal } = ctx;
-  const rows = manifest.rows();
+  const { job, manifest, signal } = ctx;
   const bad: string[] = [];
   const details: string[] = [];
-  await runPool(
-    rows,
+  let badCount = 0;
+  const transition = isTransition(job);
+  await runPoolAsync(
+    manifest.each(),
     ctx.objectConcurrency,
     async (row) => {
-      const got = await withRetry(
-        () => checksumOrNull(ctx, row.rel_path),
-        retryOptions(ctx, `verifying "${row.rel_path}"`),
-      );
-      const ok = !!got && got.size === row.size_bytes && got.crc32c === row.src_crc32c;
-      manifest.markChecked(row.rel_path, got?.crc32c ?? null, ok);
-      if (ok) return;
-      bad.push(row.rel_path);
-      details.push(
-        !got
-          ? `"${row.rel_path}" is missing`
-          : `"${row.rel_path}" has ${got.size} bytes, crc32c ${got.crc32c} (source: ${row.size_bytes} bytes, crc32c ${row.src_crc32c ?? 'never copied'})`,
-      );
+      const problem = transition ? await checkTransition(ctx, row) : await checkCopy(ctx, row);
+      if (problem === null) return;
+      badCount++;
+      if (bad.length < SHOWN) {
+        bad.push(row.rel_path);
+        details.push(problem);
+      }
     },
     signal,
   );
 
-  const expected = manifest.totals();
-  const known = new Set(rows.map((r) => r.rel_path));
-  const extra: string[] = [];
-  let count = 0;
-  let bytes = 0;
-  for await (const o of dst.list(job.dest_uri)) {
-    count++;
-    bytes += o.size;
-    if (!known.has(o.key)) extra.push(o.key);
-  }
-
   const problems: string[] = [];
-  if (bad.length) {
-    bad.sort();
-    details.sort();
+  if (badCount) {
+    const t = manifest.totals();
     problems.push(
-      `${bad.length} of ${rows.length} objects differ from the source: ${nameSome(bad)} (${details.slice(0, 3).join('; ')})`,
+      `${badCount} of ${t.objects} objects differ from the source: ${nameSome(bad.sort())}${badCount > bad.length ? ' …' : ''} (${details.sort().slice(0, 3).join('; ')})`,
     );
   }
-  if (extra.length) problems.push(`the destination holds objects the source does not: ${nameSome(extra)}`);
-  if (!bad.length && (count !== expected.objects || bytes !== expected.bytes)) {
-    problems.push(
-      `the destination holds ${count} objects / ${bytes} bytes, the source ${expected.objects} / ${expected.bytes}`,
-    );
-  }
-  problems.push(...(await sourceDrift(ctx, new Map(rows.map((r) => [r.rel_path, r.size_bytes])))));
+  if (!transition) problems.push(...(await destinationMatches(ctx, badCount > 0)));
+  problems.push(...(await sourceDrift(ctx)));
   if (problems.length) {
-    const hint = bad.length ? '; retry the job to copy the differing objects again' : '';
+    const hint = badCount ? '; retry the job to copy the differing objects again' : '';
     throw new PermanentError(
       `verification failed: ${problems.join('; ')}. The dataset still points at the source${hint}`,
     );
   }
 }
 
-async function checksumOrNull(ctx: JobContext, key: string): Promise<WrittenObject | null> {
-  try {
-    return await ctx.dst.checksum(ctx.job.dest_uri, key, ctx.signal);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
+/** null when the destination object matches; otherwise what is wrong. */
+async function checkCopy(ctx: JobContext, row: ManifestRow): Promise<string | null> {
+  const got: WrittenObject | null = await withRetry(
+    () => ctx.dst.checksum(ctx.job.dest_uri, row.rel_path, ctx.signal),
+    retryOptions(ctx, `verifying "${row.rel_path}"`),
+  );
+  const ok = !!got && got.size === row.size_bytes && got.crc32c === row.src_crc32c;
+  ctx.manifest.markChecked(row.rel_path, got?.crc32c ?? null, ok);
+  if (ok) return null;
+  return !got
+    ? `"${row.rel_path}" is missing`
+    : `"${row.rel_path}" has ${got.size} bytes, crc32c ${got.crc32c} (source: ${row.size_bytes} bytes, crc32c ${row.src_crc32c ?? 'never copied'})`;
+}
+
+/** A transitioned object keeps its bytes (same size and CRC32C) and reports the new class. */
+async function checkTransition(ctx: JobContext, row: ManifestRow): Promise<string | null> {
+  const { job } = ctx;
+  const got = await withRetry(
+    () => ctx.dst.stat(job.dest_uri, row.rel_path),
+    retryOptions(ctx, `verifying "${row.rel_path}"`),
+  );
+  const classOk =
+    !got ||
+    got.storageClass === null ||
+    !ctx.verifyTransitionClass ||
+    got.storageClass === job.dest_storage_class;
+  const bytesOk =
+    !!got && got.size === row.size_bytes && (got.crc32c === null || got.crc32c === row.src_crc32c);
+  ctx.manifest.markChecked(row.rel_path, got?.crc32c ?? null, bytesOk && classOk);
+  if (!got) return `"${row.rel_path}" is missing`;
+  if (!bytesOk)
+    return `"${row.rel_path}" changed: ${got.size} bytes, crc32c ${got.crc32c} (before: ${row.size_bytes}, ${row.src_crc32c})`;
+  if (!classOk) return `"${row.rel_path}" is still ${got.storageClass}, not ${job.dest_storage_class}`;
+  return null;
+}
+
+/** Merges a listing (in key order) with the manifest (in key order): one pass, flat memory. */
+async function* merge(
+  listing: AsyncIterable<ObjectInfo>,
+  manifest: AsyncIterable<ManifestRow>,
+): AsyncGenerator<{ listed?: ObjectInfo; row?: ManifestRow }> {
+  const a = listing[Symbol.asyncIterator]();
+  const b = manifest[Symbol.asyncIterator]();
+  let x = await a.next();
+  let y = await b.next();
+  while (!x.done || !y.done) {
+    const cmp = x.done
+      ? 1
+      : y.done
+        ? -1
+        : Buffer.compare(Buffer.from(x.value.key), Buffer.from(y.value.rel_path));
+    if (cmp === 0) {
+      yield {
+        listed: (x as IteratorYieldResult<ObjectInfo>).value,
+        row: (y as IteratorYieldResult<ManifestRow>).value,
+      };
+      x = await a.next();
+      y = await b.next();
+    } else if (cmp < 0) {
+      yield { listed: (x as IteratorYieldResult<ObjectInfo>).value };
+      x = await a.next();
+    } else {
+      yield { row: (y as IteratorYieldResult<ManifestRow>).value };
+      y = await b.next();
+    }
   }
+}
+
+/** The destination holds exactly the manifest's objects: no extra, none missing, same totals. */
+async function destinationMatches(ctx: JobContext, objectsAlreadyBad: boolean): Promise<string[]> {
+  const extra: string[] = [];
+  let extraCount = 0;
+  let count = 0;
+  let bytes = 0;
+  for await (const m of merge(ctx.dst.list(ctx.job.dest_uri, ctx.signal), ctx.manifest.each())) {
+    if (m.listed) {
+      count++;
+      bytes += m.listed.size;
+      if (!m.row && extraCount++ < SHOWN) extra.push(m.listed.key);
+    }
+  }
+  const expected = ctx.manifest.totals();
+  const out: string[] = [];
+  if (extraCount) out.push(`the destination holds objects the source does not: ${nameSome(extra)}`);
+  if (!objectsAlreadyBad && (count !== expected.objects || bytes !== expected.bytes)) {
+    out.push(
+      `the destination holds ${count} objects / ${bytes} bytes, the source ${expected.objects} / ${expected.bytes}`,
+    );
+  }
+  return out;
 }
 
 /**
  * Objects written to the source after it was listed would be missing at the destination
  * (and lost if the source is retired), so a source that changed fails the job.
  */
-async function sourceDrift(ctx: JobContext, listed: Map<string, number>): Promise<string[]> {
+async function sourceDrift(ctx: JobContext): Promise<string[]> {
   const added: string[] = [];
   const changed: string[] = [];
-  const seen = new Set<string>();
-  for await (const o of ctx.src.list(ctx.job.source_uri)) {
-    seen.add(o.key);
-    const size = listed.get(o.key);
-    if (size === undefined) added.push(o.key);
-    else if (size !== o.size) changed.push(o.key);
+  const removed: string[] = [];
+  for await (const m of merge(ctx.src.list(ctx.job.source_uri, ctx.signal), ctx.manifest.each())) {
+    if (m.listed && !m.row) {
+      if (added.length < SHOWN) added.push(m.listed.key);
+    } else if (!m.listed && m.row) {
+      if (removed.length < SHOWN) removed.push(m.row.rel_path);
+    } else if (m.listed && m.row && m.listed.size !== m.row.size_bytes) {
+      if (changed.length < SHOWN) changed.push(m.row.rel_path);
+    }
   }
-  const removed = [...listed.keys()].filter((k) => !seen.has(k));
   if (!added.length && !changed.length && !removed.length) return [];
   const parts = [
     added.length ? `new objects ${nameSome(added)}` : '',

@@ -95,41 +95,36 @@ describe('hostile client: no 5xx, nothing half-applied, the catalog stays readab
 
   describe('1. non-finite and out-of-range numbers', () => {
     it.each([
-      ['PATCH', () => `/datasets/${id}`, '{"latency_slo_ms":1e400}', 'body.latency_slo_ms'],
-      ['PATCH', () => `/datasets/${id}`, '{"latency_slo_ms":-1e400}', 'body.latency_slo_ms'],
-      ['PATCH', () => `/datasets/${id}`, '{"latency_slo_ms":1e300}', 'body.latency_slo_ms'],
-      ['PATCH', () => `/datasets/${id}`, '{"size_bytes":1e308}', 'body.size_bytes'],
-      ['PATCH', () => `/datasets/${id}`, '{"size_bytes":9007199254740993}', 'body.size_bytes'],
-      ['PATCH', () => `/datasets/${id}`, '{"object_count":1e16}', 'body.object_count'],
+      ['PATCH', '/datasets/{id}', '{"latency_slo_ms":1e400}', 'body.latency_slo_ms'],
+      ['PATCH', '/datasets/{id}', '{"latency_slo_ms":-1e400}', 'body.latency_slo_ms'],
+      ['PATCH', '/datasets/{id}', '{"latency_slo_ms":1e300}', 'body.latency_slo_ms'],
+      ['PATCH', '/datasets/{id}', '{"size_bytes":1e308}', 'body.size_bytes'],
+      ['PATCH', '/datasets/{id}', '{"size_bytes":9007199254740993}', 'body.size_bytes'],
+      ['PATCH', '/datasets/{id}', '{"object_count":1e16}', 'body.object_count'],
       [
         'POST',
-        () => '/datasets',
+        '/datasets',
         '{"name":"n","path_uri":"file:///x","latency_slo_ms":1e400}',
         'body.latency_slo_ms',
       ],
-      ['POST', () => '/access-events', `{"dataset_id":1,"op":"read","size_bytes":1e308}`, 'body.size_bytes'],
+      ['POST', '/access-events', `{"dataset_id":1,"op":"read","size_bytes":1e308}`, 'body.size_bytes'],
+      ['POST', '/access-events', `{"dataset_id":1,"op":"read","client_lat_ms":1e400}`, 'body.client_lat_ms'],
+      ['POST', '/access-events', `[{"dataset_id":1,"op":"read","ts":1e400}]`, 'body[0].ts'],
+      ['POST', '/access-events', `{"dataset_id":1e400,"op":"read"}`, 'body.dataset_id'],
       [
         'POST',
-        () => '/access-events',
-        `{"dataset_id":1,"op":"read","client_lat_ms":1e400}`,
-        'body.client_lat_ms',
-      ],
-      ['POST', () => '/access-events', `[{"dataset_id":1,"op":"read","ts":1e400}]`, 'body[0].ts'],
-      ['POST', () => '/access-events', `{"dataset_id":1e400,"op":"read"}`, 'body.dataset_id'],
-      [
-        'POST',
-        () => '/policies',
+        '/policies',
         '{"name":"p","kind":"slo","params":{"max_latency_ms":1e400,"min_tier":"warm"}}',
         'body.params.max_latency_ms',
       ],
       [
         'POST',
-        () => '/plan-migration',
+        '/plan-migration',
         '{"dataset_id":9007199254740993,"target_location":"t","storage_class":"standard"}',
         'body.dataset_id',
       ],
     ] as const)('%s %s %s → 400 naming %s', async (method, url, payload, field) => {
-      await refused(method, url(), payload, 400, field);
+      await refused(method, url.replace('{id}', String(id)), payload, 400, field);
     });
 
     it.each([
@@ -272,6 +267,23 @@ describe('hostile client: no 5xx, nothing half-applied, the catalog stays readab
       }
       expect((await f.inject({ method: 'GET', url: '/datasets?limit=0x10' })).statusCode).toBe(400);
       expect((await f.inject({ method: 'GET', url: '/recommendations?refresh=1' })).statusCode).toBe(400);
+    });
+
+    it('router errors answer in the API error shape without echoing the path', async () => {
+      const bad = await f.inject({ method: 'GET', url: '/datasets/%ff' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ error: 'invalid_input', field: 'url' });
+      const long = await f.inject({ method: 'GET', url: `/datasets/${'1'.repeat(101)}` });
+      expect(long.statusCode).toBe(414);
+      expect(long.json()).toMatchObject({ error: 'invalid_input', field: 'url' });
+      expect(long.body).not.toContain('1'.repeat(101));
+      const huge = await f.inject({ method: 'GET', url: '/datasets?offset=99999999999999999999' });
+      expect(huge.json()).toMatchObject({
+        field: 'query.offset',
+        message: 'query.offset: must be <= 9007199254740991',
+      });
+      const bidi = await f.inject({ method: 'PATCH', url: `/datasets/${id}`, payload: { name: 'a\u202eb' } });
+      expect(bidi.json<{ message: string }>().message).toMatch(/must not contain U\+202E/);
     });
 
     it('a leap second is refused, not read as "no time"', async () => {
