@@ -9,7 +9,8 @@ import { parse } from '../contracts/validate.ts';
 import { guardPath } from './path-errors.ts';
 import { containsRoot, parseObjectRoot, rootUri } from './object-roots.ts';
 import { defaultTiers } from '../placement/price-table.ts';
-import { validateCredentialsRef } from '../storage/credentials.ts';
+import { validateCredentialsRef, validateStoredSecret } from '../storage/credentials.ts';
+import { openJson, sealJson, type Sealer } from './secret-store.ts';
 
 interface LocationRow {
   id: string;
@@ -51,12 +52,6 @@ const toApi = (r: LocationRow): Location => ({
   tiers: JSON.parse(r.tiers_json) as TierMap,
   created_at: new Date(r.created_at).toISOString(),
 });
-
-/** Encrypts secrets at rest (a key file in serve mode; Electron safeStorage in the desktop). */
-export interface Sealer {
-  seal(plain: Buffer): string;
-  open(sealed: string): Buffer;
-}
 
 /** realpath of the longest existing ancestor, with the missing tail appended. */
 function realpathLenient(p: string): string {
@@ -124,8 +119,7 @@ export class LocationService {
       { secret_sealed: string | null } | undefined;
     if (!row?.secret_sealed) return undefined;
     if (!this.sealer) throw new Error(`location "${id}" has stored credentials but no key to open them`);
-    const value = JSON.parse(this.sealer.open(row.secret_sealed).toString('utf8')) as unknown;
-    return value;
+    return openJson(this.sealer, row.secret_sealed);
   }
 
   list(): Location[] {
@@ -200,15 +194,7 @@ export class LocationService {
     if (body.endpoint !== undefined) assertEndpoint(body.endpoint, 'body.endpoint');
     validateCredentialsRef(root.kind, body.credentials_ref, 'body.credentials_ref');
     if (body.credentials !== undefined) {
-      const isGcs = 'service_account' in body.credentials;
-      if (isGcs !== (root.kind === 'gs')) {
-        throw invalid(
-          'body.credentials',
-          root.kind === 's3'
-            ? 'an s3:// location takes {access_key_id, secret_access_key}'
-            : 'a gs:// location takes {service_account: <the key file JSON>}',
-        );
-      }
+      validateStoredSecret(root.kind, body.credentials, 'body.credentials');
       if (!this.sealer) throw invalid('body.credentials', 'this process has no key to store secrets with');
     }
     for (const other of this.list()) {
@@ -221,10 +207,7 @@ export class LocationService {
         );
       }
     }
-    const sealed =
-      body.credentials === undefined
-        ? null
-        : (this.sealer as Sealer).seal(Buffer.from(JSON.stringify(body.credentials), 'utf8'));
+    const sealed = body.credentials === undefined ? null : sealJson(this.sealer as Sealer, body.credentials);
     this.db
       .prepare(
         `INSERT INTO locations (id, uri, kind, endpoint, region, project, credentials_ref, secret_sealed, tiers_json, created_at)

@@ -2,6 +2,7 @@ import type { Dataset, DatasetDetail } from '../contracts/datasets.ts';
 import type { Job, PlanResult } from '../contracts/jobs.ts';
 import type { Location } from '../contracts/locations.ts';
 import type { Recommendation } from '../contracts/placement.ts';
+import type { Estimate } from '../contracts/estimate.ts';
 import { CliError, type ApiClient } from './http.ts';
 import { bytes, table } from './format.ts';
 import { toUri } from './serve.ts';
@@ -97,6 +98,7 @@ export interface PlanArgs {
   tier?: string;
   key?: string;
   'retire-source'?: boolean;
+  confirm?: boolean;
 }
 
 export async function plan(api: ApiClient, a: PlanArgs, out: Output): Promise<PlanResult> {
@@ -112,6 +114,7 @@ export async function plan(api: ApiClient, a: PlanArgs, out: Output): Promise<Pl
     ...(a.tier ? { tier: a.tier } : {}),
     ...(a.key ? { job_key: a.key } : {}),
     ...(a['retire-source'] ? { retire_source: true } : {}),
+    ...(a.confirm ? { confirm: true } : {}),
   });
   emit(
     out,
@@ -122,6 +125,37 @@ export async function plan(api: ApiClient, a: PlanArgs, out: Output): Promise<Pl
       `follow it with: datamotion watch ${job.job_id}`,
   );
   return job;
+}
+
+const usd = (n: number): string => `$${n.toFixed(2)}`;
+
+/** `datamotion estimate`: what a move costs and takes, before planning it. */
+export async function estimate(api: ApiClient, a: PlanArgs, out: Output): Promise<Estimate> {
+  const datasetId = positiveInt(a.dataset, '--dataset');
+  if (!a.target) throw usage('--target is required (a URI inside a location, or a location id)');
+  if (!a.class) throw usage('--class is required (a storage class the target location offers)');
+  const target = /^[./~]/.test(a.target) ? toUri(a.target) : a.target;
+  const q = new URLSearchParams({
+    dataset_id: String(datasetId),
+    target_location: target,
+    storage_class: a.class,
+  });
+  if (a['retire-source']) q.set('retire_source', 'true');
+  const e = await api.get<Estimate>(`/estimate?${q.toString()}`);
+  emit(out, e, () =>
+    [
+      `${e.source.uri} [${e.source.storage_class ?? '-'}] → ${e.target.uri} [${e.target.storage_class ?? '-'}]`,
+      `${e.objects} objects, ${bytes(e.bytes)}, about ${Math.ceil(e.duration_s)} s (${e.duration_basis})`,
+      `monthly: ${usd(e.monthly_before_usd)} now → ${usd(e.monthly_after_usd)} after`,
+      ...e.one_time.map((l) => `one-time ${l.kind}: ${usd(l.amount_usd)} (${l.basis})`),
+      `one-time total: ${usd(e.one_time_total_usd)}${e.payback_months === null ? '' : `, pays back in ${e.payback_months.toFixed(1)} months`}`,
+      ...e.warnings.map((w) => `warning: ${w}`),
+      e.needs_confirm ? 'planning this move needs --confirm' : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+  );
+  return e;
 }
 
 export async function recommendations(

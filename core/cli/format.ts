@@ -1,15 +1,8 @@
 /** Small text helpers for terminal output. */
+import { formatBytes } from '../format.ts';
 
-export function bytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
-}
+/** Sizes in tables: one decimal always, so columns line up. */
+export const bytes = (n: number): string => formatBytes(n, { pad: true });
 
 export function duration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DataMotionError } from '../errors.ts';
 import { ApiClient, CliError, DEFAULT_URL } from './http.ts';
-import { datasets, jobs, locations, plan, recommendations, type Output } from './commands.ts';
+import { datasets, estimate, jobs, locations, plan, recommendations, type Output } from './commands.ts';
 import { serve } from './serve.ts';
 import { watch } from './watch.ts';
 
@@ -9,18 +9,25 @@ export const USAGE = `datamotion: decides where data should live, and moves it t
 
 Server:
   datamotion serve [--port 8080] [--host 127.0.0.1] [--data-dir DIR]
-                   [--location [ID=]file:///root ...] [--allowed-host NAME ...]
+                   [--location [ID=]file:///root|s3://bucket/prefix|gs://bucket/prefix ...]
+                   [--allowed-host NAME ...]
                    [--api-key KEY] [--no-mover]
       env: DATAMOTION_PORT, DATAMOTION_HOST, DATAMOTION_DATA_DIR, DATAMOTION_LOCATIONS (comma-separated),
            DATAMOTION_ALLOWED_HOSTS (comma-separated), DATAMOTION_API_KEY, DATAMOTION_LOG_LEVEL
       --port 0 picks a free port; the URL is printed. A non-loopback --host needs --api-key.
+      s3:// locations use AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) as their endpoint when set
+      (MinIO, moto), AWS_REGION, and the SDK's credential chain; gs:// locations use
+      STORAGE_EMULATOR_HOST and Application Default Credentials.
 
 Client (talks to a running server):
   datamotion datasets [list]
   datamotion datasets add NAME PATH_URI       PATH_URI: file:///abs/path or a local path
   datamotion jobs [list] [--status S] [--dataset ID]
   datamotion plan --dataset ID --target URI|LOCATION_ID --class CLASS
-                  [--tier hot|warm|cold] [--key JOB_KEY] [--retire-source] [--watch]
+                  [--tier hot|warm|cold] [--key JOB_KEY] [--retire-source] [--confirm] [--watch]
+      a move that retires the source, pays an early-deletion charge or is very large
+      needs --confirm; see its cost first with:
+  datamotion estimate --dataset ID --target URI|LOCATION_ID --class CLASS [--retire-source]
   datamotion watch JOB_ID                      exits 0 when the job completed, 1 otherwise
   datamotion recommendations [--dataset ID]
   datamotion locations
@@ -60,7 +67,15 @@ const COMMAND_OPTIONS: Record<string, ParseArgsConfig['options']> = {
     tier: { type: 'string' },
     key: { type: 'string' },
     'retire-source': { type: 'boolean' },
+    confirm: { type: 'boolean' },
     watch: { type: 'boolean' },
+  },
+  estimate: {
+    ...CLIENT_OPTIONS,
+    dataset: { type: 'string' },
+    target: { type: 'string' },
+    class: { type: 'string' },
+    'retire-source': { type: 'boolean' },
   },
   watch: CLIENT_OPTIONS,
   recommendations: { ...CLIENT_OPTIONS, dataset: { type: 'string' } },
@@ -113,6 +128,10 @@ async function run(argv: string[]): Promise<number> {
       const job = await plan(api, v, out);
       return v.watch ? watch(api, job.job_id, term) : 0;
     }
+    case 'estimate':
+      none('estimate');
+      await estimate(api, v, out);
+      return 0;
     case 'watch': {
       if (positionals.length !== 1) throw new CliError('usage: datamotion watch JOB_ID', 2);
       return watch(api, positionals[0] as string, term);

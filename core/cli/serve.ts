@@ -56,8 +56,28 @@ export function parseLocations(specs: string[]): LocationCreate[] {
       id = `${id}-${n}`;
     }
     seen.add(id);
-    return { id, uri };
+    return { id, uri, ...cloudDefaults(uri) };
   });
+}
+
+/**
+ * A cloud location given on the command line takes its endpoint from the variables the
+ * SDKs and tools already use, so `--location b=s3://bucket` works against MinIO or moto
+ * exactly as the aws CLI would; credentials come from the SDK's own chain.
+ */
+function cloudDefaults(uri: string, env = process.env): Partial<LocationCreate> {
+  if (uri.startsWith('s3://')) {
+    const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+    const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+    return { ...(endpoint ? { endpoint } : {}), ...(region ? { region } : {}) };
+  }
+  if (uri.startsWith('gs://')) {
+    const host = env.STORAGE_EMULATOR_HOST;
+    const endpoint = host && !/^https?:\/\//.test(host) ? `http://${host}` : host;
+    const project = env.GOOGLE_CLOUD_PROJECT;
+    return { ...(endpoint ? { endpoint } : {}), ...(project ? { project } : {}) };
+  }
+  return {};
 }
 
 function parsePort(value: string): number {

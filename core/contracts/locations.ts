@@ -46,9 +46,12 @@ export const GcsSecret = Type.Object(
 );
 export type GcsSecret = Static<typeof GcsSecret>;
 
+export const LocationId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_-]*$' });
+export const LocationIdParams = Type.Object({ id: LocationId }, { additionalProperties: false });
+
 export const LocationCreate = Type.Object(
   {
-    id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9_-]*$' }),
+    id: LocationId,
     uri: UriText({
       maxLength: 2048,
       description: 'file:///abs/path, s3://bucket[/prefix] or gs://bucket[/prefix]',

@@ -66,6 +66,17 @@ export class StorageRegistry {
     return d;
   }
 
+  /**
+   * A new, uncached driver for one location: a connection test must see credentials as
+   * they are now (a rotated variable or key file), not as they were when the cached one was built.
+   */
+  fresh(location: Location): StorageDriver & Closable {
+    if (location.kind === 'file') return this.forUri(location.uri);
+    if (!this.factory)
+      throw new DataMotionError('invalid_input', `no storage driver for ${location.kind}://`);
+    return this.factory(location);
+  }
+
   /** Closes the cloud clients (at shutdown). */
   close(): void {
     for (const d of this.byLocation.values()) (d as Closable).close?.();

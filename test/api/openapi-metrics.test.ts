@@ -21,6 +21,7 @@ const ROUTES = [
   ['post', '/jobs/{job_id}/cancel'],
   ['get', '/locations'],
   ['post', '/locations'],
+  ['post', '/locations/{id}/test'],
   ['get', '/policies'],
   ['post', '/policies'],
   ['delete', '/policies/{id}'],

@@ -1,7 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../create-core.ts';
-import { Location, LocationCreate } from '../../contracts/locations.ts';
+import { Location, LocationCreate, LocationIdParams, LocationProbe } from '../../contracts/locations.ts';
+import { testLocation } from '../../catalog/location-test.ts';
 import { responses } from '../schemas.ts';
 
 const tags = ['locations'];
@@ -24,5 +25,19 @@ export function locationRoutes(app: FastifyInstance, core: Core): void {
       },
     },
     async (req, reply) => reply.code(201).send(core.locations.create(req.body)),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/locations/:id/test',
+    {
+      schema: {
+        tags,
+        summary:
+          'Round trip to the store (list, put, head, delete of a probe object); says what is wrong in words',
+        params: LocationIdParams,
+        response: responses({ 200: LocationProbe }),
+      },
+    },
+    async (req) => testLocation(core.locations, core.storage, req.params.id),
   );
 }

@@ -1,0 +1,33 @@
+import type { LocationProbe } from '../contracts/locations.ts';
+import { DataMotionError } from '../errors.ts';
+import { probeLocation } from '../storage/probe.ts';
+import type { StorageRegistry } from '../storage/registry.ts';
+import type { LocationService } from './location-service.ts';
+
+/**
+ * POST /locations/{id}/test: a real round trip (list, put, head, delete of a probe object)
+ * with a driver built now, so rotated credentials are seen. A credentials reference that
+ * cannot be used (a missing variable, an unreadable key file) is an answer too, not an error.
+ */
+export async function testLocation(
+  locations: LocationService,
+  storage: StorageRegistry,
+  id: string,
+): Promise<LocationProbe> {
+  const location = locations.get(id, 'params.id');
+  let driver;
+  try {
+    driver = storage.fresh(location);
+  } catch (e) {
+    if (!(e instanceof DataMotionError)) throw e;
+    return { location: id, ok: false, cause: 'bad_credentials', problem: e.message, steps: [] };
+  }
+  try {
+    return await probeLocation(driver, location.uri, {
+      location: id,
+      ...(location.endpoint ? { endpoint: location.endpoint } : {}),
+    });
+  } finally {
+    if (location.kind !== 'file') driver.close?.();
+  }
+}
