@@ -1,4 +1,4 @@
-import { mkdirSync, realpathSync, rmSync } from 'node:fs';
+import { mkdirSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, resolve, sep, basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Db } from '../db/database.ts';
@@ -6,7 +6,7 @@ import { DataMotionError, conflict, invalid, notFound } from '../errors.ts';
 import { LocationCreate, type Location, type TierMap } from '../contracts/locations.ts';
 import { TIERS, type Tier } from '../contracts/common.ts';
 import { parse } from '../contracts/validate.ts';
-import { guardPath } from './path-errors.ts';
+import { guardPath, userPathError } from './path-errors.ts';
 import { containsRoot, parseObjectRoot, rootUri } from './object-roots.ts';
 import { defaultTiers } from '../placement/price-table.ts';
 import { validateCredentialsRef, validateStoredSecret } from '../storage/credentials.ts';
@@ -53,8 +53,12 @@ const toApi = (r: LocationRow): Location => ({
   created_at: new Date(r.created_at).toISOString(),
 });
 
-/** realpath of the longest existing ancestor, with the missing tail appended. */
-function realpathLenient(p: string): string {
+/**
+ * realpath of the longest existing ancestor, with the missing tail appended. A dangling
+ * symlink on the way is followed to its target (which may lie outside every location),
+ * so a path through it is judged by where it really leads, not by the link's own name.
+ */
+function realpathLenient(p: string, hops = 0): string {
   const missing: string[] = [];
   let cur = p;
   for (;;) {
@@ -62,12 +66,37 @@ function realpathLenient(p: string): string {
       return join(realpathSync(cur), ...missing.reverse());
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      const target = readLink(cur);
+      if (target !== undefined) {
+        if (hops >= 40)
+          throw Object.assign(new Error(`too many symbolic links at ${cur}`), { code: 'ELOOP' });
+        return realpathLenient(join(resolve(dirname(cur), target), ...missing.reverse()), hops + 1);
+      }
       const parent = dirname(cur);
       if (parent === cur) return p;
       missing.push(basename(cur));
       cur = parent;
     }
   }
+}
+
+/** The target of a symlink, or undefined when `p` is not one (or does not exist). */
+function readLink(p: string): string | undefined {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux limits, checked before anything is created: a long name must not leave half a path behind. */
+const NAME_MAX = 255;
+const PATH_MAX = 4095;
+
+function assertPathLengths(p: string, uri: string, field: string): void {
+  const tooLong =
+    Buffer.byteLength(p) > PATH_MAX || p.split(sep).some((n) => Buffer.byteLength(n) > NAME_MAX);
+  if (tooLong) throw userPathError({ code: 'ENAMETOOLONG' }, field, uri) as DataMotionError;
 }
 
 /** An endpoint is an http(s) URL of a host, nothing else (no credentials in it, no query). */
@@ -102,6 +131,7 @@ function filePathOf(uri: string, field: string): string {
   const p = fileURLToPath(url);
   if (!isAbsolute(p)) throw invalid(field, 'must be an absolute path');
   if (p.includes('\0')) throw invalid(field, 'must not contain NUL');
+  assertPathLengths(p, uri, field);
   return p;
 }
 

@@ -20,6 +20,8 @@ export function userPathError(e: unknown, field: string, uri: string): DataMotio
         return `"${shown}" is not a valid URI`;
       case 'ENAMETOOLONG':
         return `${shown} is too long for the filesystem (at most 255 bytes per name and 4096 per path)`;
+      case 'ENOENT':
+        return `${shown} goes through a folder that does not exist or a broken symbolic link`;
       case 'ENOTDIR':
         return `${shown} goes through a regular file as if it were a folder`;
       case 'ELOOP':
@@ -33,6 +35,10 @@ export function userPathError(e: unknown, field: string, uri: string): DataMotio
         return `${shown} exists and is not a folder`;
       case 'EINVAL':
         return `${shown} is not a valid path on this system`;
+      default:
+        // Any other code (or none) says nothing about the client's path: the name check
+        // below decides, else the error is rethrown as this machine's own failure.
+        break;
     }
     // decodeURIComponent inside fileURLToPath: "%ff" is not UTF-8.
     if (err.name === 'URIError')

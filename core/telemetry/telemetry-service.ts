@@ -79,6 +79,8 @@ export class TelemetryService {
         }
         const t = eventTimeMs((e as AccessEvent).ts, now);
         if (!Number.isFinite(t)) throw invalid(`${root}.ts`, 'is not a valid time');
+        // The epoch-ms form starts at 0; an ISO time before 1970 would land in a bucket no read finds.
+        if (t < 0) throw invalid(`${root}.ts`, 'is before 1970-01-01T00:00:00Z');
         if (t > now + MAX_FUTURE_MS) throw invalid(`${root}.ts`, 'is more than 5 minutes in the future');
       });
       foldEvents(slice as AccessEvent[], this.bucketSeconds, now, deltas);
