@@ -32,7 +32,10 @@ export function isTransient(e: unknown): boolean {
     retryable?: boolean;
     $metadata?: { httpStatusCode?: number };
   };
-  if (err.code && TRANSIENT_CODES.has(err.code)) return true;
+  if (typeof err.code === 'string' && TRANSIENT_CODES.has(err.code)) return true;
+  // The GCS SDK's errors carry the HTTP status as a numeric code.
+  const numeric = (e as { code?: unknown }).code;
+  if (typeof numeric === 'number' && (numeric === 408 || numeric === 429 || numeric >= 500)) return true;
   // Cloud SDK errors (S3, GCS) mark throttling and 5xx answers themselves.
   if (err.$retryable || err.retryable) return true;
   const status = err.$metadata?.httpStatusCode;
