@@ -34,10 +34,34 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
+      parserOptions: {
+        // Type information for the async rules below. Each file is typed by its nearest
+        // tsconfig.json (renderer/tsconfig.json extends tsconfig.web.json). The browser script
+        // and the lint tests' in-memory probes are in no tsconfig: they get a default project
+        // with the web options (DOM types, so event-listener callbacks are checked too).
+        projectService: {
+          allowDefaultProject: ['resources/web/*.js', 'test/core/lint-probes/*.ts'],
+          defaultProject: 'tsconfig.web.json',
+        },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+      // A promise nobody awaits or catches turns a failure into silence (an unhandled
+      // rejection, a step reported done before it ran). See test/core/lint-rules.test.ts.
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      // A new status or event type must be handled everywhere it is switched on; a switch
+      // with a `default` has decided what the rest means.
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true, requireDefaultForNonUnion: false },
+      ],
     },
   },
   { files: ['core/**/*.ts'], rules: { 'no-restricted-imports': ['error', coreForbidden] } },
@@ -46,4 +70,7 @@ export default tseslint.config(
     files: ['bin/**/*.mjs', 'scripts/**/*.{js,mjs}'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
+  // Plain-JS launchers outside every tsconfig: a few top-level awaits, nothing that can float.
+  // Typing bin/ would build a second program of all of core/ (+5 s per lint run) for nothing.
+  { files: ['*.js', 'bin/**/*.mjs', 'scripts/**/*.{js,mjs}'], ...tseslint.configs.disableTypeChecked },
 );
