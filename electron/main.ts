@@ -1,6 +1,6 @@
 // Electron main: window, app lifecycle, IPC. Everything else is core/, started
 // from the same createCore() as the REST server and the CLI.
-import { app, BrowserWindow, ipcMain, protocol, net, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, net, session, shell } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCore } from '../core/create-core.ts';
@@ -63,8 +63,18 @@ async function main(): Promise<void> {
 
   app.on('window-all-closed', () => {
     unsubscribe();
-    void core.close().then(() => app.quit());
+    // Quit even when closing the core fails, and say why instead of hanging silently.
+    core
+      .close()
+      .catch((e: unknown) => console.error('DataMotion: closing the core failed:', e))
+      .finally(() => app.quit());
   });
 }
 
-void main();
+// A failed start (data folder unreadable, database locked) must not leave a windowless
+// process behind: show what failed and exit.
+main().catch((e: unknown) => {
+  console.error('DataMotion could not start:', e);
+  dialog.showErrorBox('DataMotion could not start', e instanceof Error ? e.message : String(e));
+  app.exit(1);
+});
