@@ -22,6 +22,8 @@ export class ProgressReporter {
     private readonly store: JobStore,
     private readonly jobId: string,
     start: { bytesDone: number; objectsDone: number; bytesTotal: number },
+    /** The phase whose progress this is: verification reports bytes checked, from 0 again. */
+    private readonly phase: 'copying' | 'verifying' = 'copying',
   ) {
     this.bytesTotal = start.bytesTotal;
     this.bytes = start.bytesDone;
@@ -64,9 +66,9 @@ export class ProgressReporter {
     const res = this.store.db
       .prepare(
         `UPDATE migration_jobs SET bytes_done = ?, objects_done = ?, updated_at = ?
-         WHERE job_id = ? AND status = 'copying'`,
+         WHERE job_id = ? AND status = ?`,
       )
-      .run(this.bytes, this.objects, now, this.jobId);
+      .run(this.bytes, this.objects, now, this.jobId, this.phase);
     const row = res.changes ? this.store.find(this.jobId) : undefined;
     if (row) this.store.publish(row, 'job.progress');
   }

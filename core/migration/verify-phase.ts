@@ -5,6 +5,7 @@ import { nameSome, type JobContext } from './job-context.ts';
 import { isTransition } from './job-store.ts';
 import type { ManifestRow } from './manifest.ts';
 import { PermanentError, runPoolAsync, withRetry } from './retry.ts';
+import { ProgressReporter } from './progress.ts';
 
 /** Names kept for the error message; the counts are exact whatever the size. */
 const SHOWN = 20;
@@ -24,20 +25,35 @@ export async function verifyPhase(ctx: JobContext): Promise<void> {
   const details: string[] = [];
   let badCount = 0;
   const transition = isTransition(job);
-  await runPoolAsync(
-    manifest.each(),
-    ctx.objectConcurrency,
-    async (row) => {
-      const problem = transition ? await checkTransition(ctx, row) : await checkCopy(ctx, row);
-      if (problem === null) return;
-      badCount++;
-      if (bad.length < SHOWN) {
-        bad.push(row.rel_path);
-        details.push(problem);
-      }
-    },
-    signal,
+  // Verification has its own progress (bytes checked), so a long re-read never looks stuck.
+  const progress = new ProgressReporter(
+    ctx.store,
+    job.job_id,
+    { bytesDone: 0, objectsDone: 0, bytesTotal: manifest.totals().bytes },
+    'verifying',
   );
+  progress.flush();
+  try {
+    await runPoolAsync(
+      manifest.each(),
+      ctx.objectConcurrency,
+      async (row) => {
+        const problem = transition ? await checkTransition(ctx, row) : await checkCopy(ctx, row);
+        progress.addBytes(row.size_bytes);
+        progress.objectDone();
+        if (problem === null) return;
+        badCount++;
+        if (bad.length < SHOWN) {
+          bad.push(row.rel_path);
+          details.push(problem);
+        }
+      },
+      signal,
+    );
+  } finally {
+    progress.flush();
+    progress.close();
+  }
 
   const problems: string[] = [];
   if (badCount) {

@@ -90,6 +90,12 @@ describe('mover', () => {
     const statuses = seen.flatMap((e) => (e.type === 'job.updated' ? [e.job.status] : []));
     expect(statuses).toEqual(['queued', 'copying', 'verifying', 'switching', 'completed']);
     expect(seen.some((e) => e.type === 'dataset.updated')).toBe(true);
+    // Verification reports its own progress, from 0 to every byte checked.
+    const verifying = seen.flatMap((e) =>
+      e.type === 'job.progress' && e.job.status === 'verifying' ? [e.job] : [],
+    );
+    expect(verifying[0]?.bytes_copied).toBe(0);
+    expect(verifying.at(-1)).toMatchObject({ bytes_copied: total, objects_done: 6 });
     expect(objects(planned.job_id).every((o) => o.state === 'verified' && o.copy_count === 1)).toBe(true);
 
     const metrics = env.core.metrics.render();
