@@ -118,11 +118,7 @@ async function* merge(
   let x = await a.next();
   let y = await b.next();
   while (!x.done || !y.done) {
-    const cmp = x.done
-      ? 1
-      : y.done
-        ? -1
-        : Buffer.compare(Buffer.from(x.value.key), Buffer.from(y.value.rel_path));
+    const cmp = x.done ? 1 : y.done ? -1 : compareKeys(x.value.key, y.value.rel_path);
     if (cmp === 0) {
       yield {
         listed: (x as IteratorYieldResult<ObjectInfo>).value,

@@ -211,11 +211,8 @@ describe('hostile client: no 5xx, nothing half-applied, the catalog stays readab
       await refused(
         'POST',
         '/locations',
-        JSON.stringify({
-          id: 'tiers',
-          uri: fresh('tiers'),
-          tiers: { hot: { storage_class: 'x', price_per_gb_month: 1e400 } },
-        }),
+        // Raw text: JSON.stringify would turn 1e400 (Infinity) into null.
+        `{"id":"tiers","uri":${JSON.stringify(fresh('tiers'))},"tiers":{"hot":{"storage_class":"x","price_per_gb_month":1e400}}}`,
         400,
         'body.tiers.hot.price_per_gb_month',
       );
