@@ -145,7 +145,7 @@ async function copyObject(ctx: JobContext, row: ManifestRow, progress: ProgressR
     manifest.markCopied(key, crc32c);
   } catch (e) {
     if (signal.aborted || isAbort(e)) throw e;
-    throw new PermanentError(`copying "${key}" failed: ${errorText(e)}`);
+    throw new PermanentError(`copying "${key}" failed: ${errorText(e)}`, { cause: e });
   }
   progress.objectDone();
   ctx.metrics.inc('datamotion_migration_bytes_copied_total', 'Bytes copied by migrations', row.size_bytes);
@@ -177,7 +177,9 @@ async function transitionObject(
     manifest.markCopied(key, crc32c);
   } catch (e) {
     if (signal.aborted || isAbort(e)) throw e;
-    throw new PermanentError(`changing the storage class of "${key}" failed: ${errorText(e)}`);
+    throw new PermanentError(`changing the storage class of "${key}" failed: ${errorText(e)}`, {
+      cause: e,
+    });
   }
   progress.addBytes(row.size_bytes);
   progress.objectDone();

@@ -14,6 +14,7 @@ import { Manifest } from './manifest.ts';
 import { alreadySwitched, switchPhase } from './switch-phase.ts';
 import { verifyPhase } from './verify-phase.ts';
 import { Throttle } from './throttle.ts';
+import { describeStorageError } from '../storage/probe.ts';
 
 export interface MoverDeps {
   db: Db;
@@ -32,6 +33,17 @@ class AbortReason extends Error {
   constructor(readonly kind: 'shutdown' | 'canceled') {
     super(kind === 'shutdown' ? 'the mover is stopping' : 'the job was canceled');
   }
+}
+
+/**
+ * A failed job's error as an operator reads it: when the store could not be reached or
+ * refused the credentials, the same sentence POST /locations/{id}/test gives comes first,
+ * then the store's own words (which name the bucket and object).
+ */
+function explainFailure(e: unknown, phase: JobStatus): string {
+  const raw = errorText(e);
+  const { cause, problem } = describeStorageError(e, phase === 'verifying' ? 'head' : 'put');
+  return cause === 'other' ? raw : `${problem}. ${raw}`;
 }
 
 /** Thrown when the job's status changed under the mover (a cancel won the race). */
@@ -199,7 +211,7 @@ export class Mover {
       return;
     }
     if (!cur || !OPEN_STATUSES.includes(cur.status)) return;
-    const message = errorText(e);
+    const message = explainFailure(e, cur.status);
     logger.warn({ job_id: jobId, err: message }, 'migration failed');
     store.transition(jobId, [cur.status], 'failed', message, { error: message });
   }

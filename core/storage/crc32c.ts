@@ -36,3 +36,16 @@ export function encodeCrc32c(value: number): string {
 export function crc32cOf(data: Uint8Array): string {
   return encodeCrc32c(crc32c(data));
 }
+
+/** Size and CRC32C of a stream of bytes: how a driver checks an object it has no stored checksum for. */
+export async function hashStream(
+  chunks: AsyncIterable<Uint8Array>,
+): Promise<{ size: number; crc32c: string }> {
+  const crc = new Crc32c();
+  let size = 0;
+  for await (const chunk of chunks) {
+    crc.update(chunk);
+    size += chunk.byteLength;
+  }
+  return { size, crc32c: crc.digest() };
+}

@@ -2,7 +2,7 @@ import { mkdir, open, opendir, rename, rm, rmdir, stat, unlink } from 'node:fs/p
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { Crc32c } from './crc32c.ts';
+import { Crc32c, hashStream } from './crc32c.ts';
 import { BufferPool } from './buffer-pool.ts';
 import type {
   ObjectHead,
@@ -179,18 +179,12 @@ export class FileDriver implements StorageDriver {
   }
 
   async checksum(rootUri: string, key: string, signal?: AbortSignal): Promise<WrittenObject | null> {
-    const crc = new Crc32c();
-    let size = 0;
     try {
-      for await (const chunk of this.read(rootUri, key, signal ? { signal } : {})) {
-        crc.update(chunk);
-        size += chunk.byteLength;
-      }
+      return await hashStream(this.read(rootUri, key, signal ? { signal } : {}));
     } catch (e) {
       if (isMissing(e)) return null;
       throw e;
     }
-    return { size, crc32c: crc.digest() };
   }
 
   async stat(rootUri: string, key: string): Promise<ObjectHead | null> {

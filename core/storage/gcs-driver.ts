@@ -1,7 +1,7 @@
 import { addAbortSignal } from 'node:stream';
 import { Storage, type File } from '@google-cloud/storage';
 import { BufferPool } from './buffer-pool.ts';
-import { Crc32c } from './crc32c.ts';
+import { hashStream } from './crc32c.ts';
 import type {
   ObjectHead,
   ObjectInfo,
@@ -255,13 +255,7 @@ export class GcsDriver implements StorageDriver {
     if (!head) return null;
     if (head.crc32c) return { size: head.size, crc32c: head.crc32c };
     // GCS keeps a CRC32C for every object; a store without one gets the bytes hashed here.
-    const crc = new Crc32c();
-    let size = 0;
-    for await (const chunk of this.read(rootUri, key, signal ? { signal } : {})) {
-      crc.update(chunk);
-      size += chunk.byteLength;
-    }
-    return { size, crc32c: crc.digest() };
+    return hashStream(this.read(rootUri, key, signal ? { signal } : {}));
   }
 
   async transition(rootUri: string, key: string, storageClass: string, signal?: AbortSignal): Promise<void> {

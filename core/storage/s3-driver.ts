@@ -11,7 +11,7 @@ import {
   type HeadObjectCommandOutput,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { Crc32c } from './crc32c.ts';
+import { hashStream } from './crc32c.ts';
 import type {
   ObjectHead,
   ObjectInfo,
@@ -232,18 +232,12 @@ export class S3Driver implements StorageDriver {
     if (!head) return null;
     const stored = fullObjectCrc(head);
     if (stored) return { size: head.ContentLength ?? 0, crc32c: stored };
-    const crc = new Crc32c();
-    let size = 0;
     try {
-      for await (const chunk of this.read(rootUri, key, signal ? { signal } : {})) {
-        crc.update(chunk);
-        size += chunk.byteLength;
-      }
+      return await hashStream(this.read(rootUri, key, signal ? { signal } : {}));
     } catch (e) {
       if (isNoSuchKey(e)) return null; // removed between the HEAD and the GET
       throw e;
     }
-    return { size, crc32c: crc.digest() };
   }
 
   async head(rootUri: string, key: string): Promise<number | null> {
