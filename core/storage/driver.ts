@@ -69,18 +69,32 @@ export interface StorageDriver {
    * Streams an object's bytes, from `offset` when given. A chunk may be a view of a reused
    * buffer: it is valid until the next chunk is requested, so a consumer that keeps chunks must copy them.
    */
-  read(rootUri: string, key: string, opts?: { offset?: number; signal?: AbortSignal }): AsyncIterable<Uint8Array>;
+  read(
+    rootUri: string,
+    key: string,
+    opts?: { offset?: number; signal?: AbortSignal },
+  ): AsyncIterable<Uint8Array>;
   /**
    * Byte offset a write of this object resumes from, given its checkpoint (0 when there is
    * nothing to resume, or the stored upload no longer exists: the driver then clears it).
    */
-  resumeOffset(rootUri: string, key: string, checkpoint: UploadCheckpoint, storageClass?: string): Promise<number>;
+  resumeOffset(
+    rootUri: string,
+    key: string,
+    checkpoint: UploadCheckpoint,
+    storageClass?: string,
+  ): Promise<number>;
   /**
    * Writes an object so that it appears under its final name only when complete
    * (temp name + fsync + rename, or a single/multipart upload), hashing as it goes. The
    * store checks the bytes on arrival where it can (x-amz-checksum-crc32c, GCS crc32c).
    */
-  write(rootUri: string, key: string, data: AsyncIterable<Uint8Array>, opts?: WriteOptions): Promise<WrittenObject>;
+  write(
+    rootUri: string,
+    key: string,
+    data: AsyncIterable<Uint8Array>,
+    opts?: WriteOptions,
+  ): Promise<WrittenObject>;
   /**
    * Size and CRC32C of a stored object: the file driver re-reads it; object stores
    * answer with the whole-object CRC32C they computed on arrival. null when the object is missing.
