@@ -188,25 +188,24 @@ export class LocationService {
     const created = guardPath('body.uri', body.uri, () => mkdirSync(root, { recursive: true }));
     try {
       const uri = pathToFileURL(realpathSync(root)).href;
-      this.db
-        .prepare(
-          `INSERT INTO locations (id, uri, kind, endpoint, region, credentials_ref, tiers_json, created_at)
+      this.insertOrConflict(body.id, () =>
+        this.db
+          .prepare(
+            `INSERT INTO locations (id, uri, kind, endpoint, region, credentials_ref, tiers_json, created_at)
            VALUES (?, ?, 'file', ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          body.id,
-          uri,
-          body.endpoint ?? null,
-          body.region ?? null,
-          body.credentials_ref ?? null,
-          JSON.stringify(body.tiers ?? DEFAULT_FILE_TIERS),
-          Date.now(),
-        );
+          )
+          .run(
+            body.id,
+            uri,
+            body.endpoint ?? null,
+            body.region ?? null,
+            body.credentials_ref ?? null,
+            JSON.stringify(body.tiers ?? DEFAULT_FILE_TIERS),
+            Date.now(),
+          ),
+      );
     } catch (e) {
       if (created) rmSync(created, { recursive: true, force: true });
-      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        throw conflict(`location "${body.id}" already exists`, 'body.id');
-      }
       throw e;
     }
     return this.get(body.id);
@@ -238,24 +237,40 @@ export class LocationService {
       }
     }
     const sealed = body.credentials === undefined ? null : sealJson(this.sealer as Sealer, body.credentials);
-    this.db
-      .prepare(
-        `INSERT INTO locations (id, uri, kind, endpoint, region, project, credentials_ref, secret_sealed, tiers_json, created_at)
+    this.insertOrConflict(body.id, () =>
+      this.db
+        .prepare(
+          `INSERT INTO locations (id, uri, kind, endpoint, region, project, credentials_ref, secret_sealed, tiers_json, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        body.id,
-        rootUri(root),
-        root.kind,
-        body.endpoint?.replace(/\/+$/, '') ?? null,
-        body.region ?? null,
-        body.project ?? null,
-        body.credentials_ref ?? null,
-        sealed,
-        JSON.stringify(body.tiers ?? defaultTiers(root.kind)),
-        Date.now(),
-      );
+        )
+        .run(
+          body.id,
+          rootUri(root),
+          root.kind,
+          body.endpoint?.replace(/\/+$/, '') ?? null,
+          body.region ?? null,
+          body.project ?? null,
+          body.credentials_ref ?? null,
+          sealed,
+          JSON.stringify(body.tiers ?? defaultTiers(root.kind)),
+          Date.now(),
+        ),
+    );
     return this.get(body.id);
+  }
+
+  /** A concurrent request may take the id or the URI between the checks and the insert. */
+  private insertOrConflict(id: string, insert: () => void): void {
+    try {
+      insert();
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+        throw conflict(`location "${id}" already exists`, 'body.id');
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw conflict('a location with this URI already exists', 'body.uri');
+      throw e;
+    }
   }
 
   /** Location roots never nest: a dataset path must belong to exactly one location. */
