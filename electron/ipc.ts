@@ -1,33 +1,102 @@
+import { readFileSync } from 'node:fs';
 import type { IpcMainInvokeEvent } from 'electron';
-import { Type } from '@sinclair/typebox';
 import type { Core } from '../core/create-core.ts';
 import { parse } from '../core/contracts/validate.ts';
-import { Id } from '../core/contracts/common.ts';
-import type { IpcChannel } from '../core/contracts/client.ts';
+import {
+  CHANNELS,
+  CHANNEL_NAMES,
+  argCount,
+  argParts,
+  type ChannelArgs,
+  type ChannelName,
+  type ChannelResult,
+  type ChannelSpec,
+} from '../core/contracts/channels.ts';
+import { testLocation } from '../core/catalog/location-test.ts';
 import { DataMotionError } from '../core/errors.ts';
 
-const JobIdArg = Type.String({ format: 'uuid' });
-const OptionalId = Type.Union([Id, Type.Null()]);
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+const startedAt = Date.now();
 
 /**
- * One flat handler map, `domain/verb` → core service. Arguments are validated by the
- * same contracts as REST (the renderer is untrusted input like any HTTP client).
+ * What each channel calls in the core, with arguments already validated. Typed by the
+ * channel map: a channel added there and missing here does not compile.
  */
-export function ipcHandlers(core: Core): Record<IpcChannel, (arg: unknown) => unknown> {
-  return {
-    'locations/list': () => core.locations.list(),
-    'datasets/list': () => core.datasets.list(),
-    'datasets/get': (arg) => core.datasets.get(parse(Id, arg, 'id')),
-    'recommendations/list': (arg) => {
-      const id = parse(OptionalId, arg ?? null, 'dataset_id');
-      return core.placement.recommend(id === null ? {} : { datasetId: id });
-    },
-    'jobs/plan': (arg) => core.jobs.plan(arg),
-    'jobs/list': () => core.jobs.list(),
-    'jobs/get': (arg) => core.jobs.get(parse(JobIdArg, arg, 'job_id')),
-    'jobs/cancel': (arg) => core.jobs.cancel(parse(JobIdArg, arg, 'job_id')),
-    'jobs/retry': (arg) => core.jobs.retry(parse(JobIdArg, arg, 'job_id')),
-  };
+type Impl = {
+  [K in ChannelName]: (core: Core, ...args: ChannelArgs<K>) => ChannelResult<K> | Promise<ChannelResult<K>>;
+};
+
+const IMPL: Impl = {
+  health: () => ({
+    status: 'ok',
+    version: VERSION,
+    uptime_s: Math.round((Date.now() - startedAt) / 1000),
+  }),
+  'locations/list': (core) => core.locations.list(),
+  'locations/create': (core, body) => core.locations.create(body),
+  'locations/test': (core, id) => testLocation(core.locations, core.storage, id),
+  'datasets/list': (core, q) => core.datasets.list(q),
+  'datasets/get': (core, id) => core.datasets.get(id),
+  'datasets/patch': (core, id, body) => core.datasets.patch(id, body),
+  'datasets/usage': (core, id, q) => core.telemetry.usage(id, q?.since ? Date.parse(q.since) : 0),
+  'recommendations/list': (core, q) =>
+    q?.refresh === false
+      ? core.placement.latest(q.dataset_id)
+      : core.placement.recommend({ datasetId: q?.dataset_id }),
+  'migrations/estimate': (core, q) => core.estimates.estimate(q),
+  'jobs/plan': (core, body) => core.jobs.plan(body),
+  'jobs/list': (core, q) => core.jobs.list(q),
+  'jobs/get': (core, id) => core.jobs.get(id),
+  'jobs/cancel': (core, id) => core.jobs.cancel(id),
+  'jobs/retry': (core, id) => core.jobs.retry(id),
+  'jobs/objects': (core, id, q) => core.jobs.objects(id, q),
+  'policies/list': (core) => core.placement.listPolicies(),
+  'policies/create': (core, body) => core.placement.createPolicy(body),
+  'policies/delete': (core, id) => {
+    core.placement.deletePolicy(id);
+    return null;
+  },
+};
+
+/**
+ * Validates a call's positional arguments with the channel's own schemas (the same as
+ * REST's; the renderer is untrusted input like any HTTP client). Errors name the field as
+ * REST does: the path parameter by its name, `query.<x>`, `body.<x>`.
+ */
+function validate(name: ChannelName, spec: ChannelSpec, args: unknown[]): unknown[] {
+  if (args.length > argCount(spec)) {
+    throw new DataMotionError(
+      'invalid_input',
+      `${name}: takes at most ${argCount(spec)} argument(s), got ${args.length}`,
+      'args',
+    );
+  }
+  const { param, query, body } = argParts(spec, args);
+  const out: unknown[] = [];
+  if (spec.param) out.push(parse(spec.param.schema, param, spec.param.name));
+  if (spec.query) out.push(parse(spec.query, query ?? {}, 'query'));
+  if (spec.body) out.push(parse(spec.body, body, 'body'));
+  return out;
+}
+
+export type IpcHandler = (...args: unknown[]) => unknown;
+
+/**
+ * One flat handler map, `domain/verb` → core service, derived from the channel map:
+ * each handler validates its arguments, then makes one core call.
+ */
+export function ipcHandlers(core: Core): Record<ChannelName, IpcHandler> {
+  // Arguments are checked against the channel's schemas first, so the typed IMPL may take them.
+  const impl = IMPL as unknown as Record<ChannelName, (core: Core, ...args: unknown[]) => unknown>;
+  return Object.fromEntries(
+    CHANNEL_NAMES.map((name) => {
+      const spec: ChannelSpec = CHANNELS[name];
+      const call = impl[name];
+      return [name, (...args: unknown[]) => call(core, ...validate(name, spec, args))];
+    }),
+  ) as Record<ChannelName, IpcHandler>;
 }
 
 /** Only our own top-level frame, loaded from our own protocol, may call in. */
@@ -41,9 +110,14 @@ export function isTrustedSender(event: IpcMainInvokeEvent, appOrigin: string): b
   }
 }
 
-/** Errors cross IPC as plain data the renderer can show. */
+/** Errors cross IPC as plain data, the same body as REST's, that the renderer rethrows as ApiError. */
 export function toIpcError(e: unknown): { error: string; message: string; field?: string } {
   if (e instanceof DataMotionError)
-    return { error: e.code, message: e.message, ...(e.field ? { field: e.field } : {}) };
+    return {
+      ...e.details,
+      error: e.code,
+      message: e.message,
+      ...(e.field ? { field: e.field } : {}),
+    };
   return { error: 'internal', message: 'internal error; see the application log' };
 }

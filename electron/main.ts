@@ -4,7 +4,7 @@ import { app, BrowserWindow, dialog, ipcMain, protocol, net, session, shell } fr
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createCore } from '../core/create-core.ts';
-import { IPC_CHANNELS, IPC_EVENT_CHANNEL } from '../core/contracts/client.ts';
+import { CHANNEL_NAMES, IPC_EVENT_CHANNEL } from '../core/contracts/channels.ts';
 import { ipcHandlers, isTrustedSender, toIpcError } from './ipc.ts';
 
 const SCHEME = 'datamotion';
@@ -28,11 +28,12 @@ async function main(): Promise<void> {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, done) => done(false));
 
   const handlers = ipcHandlers(core);
-  for (const channel of IPC_CHANNELS) {
-    ipcMain.handle(channel, async (event, arg: unknown) => {
-      if (!isTrustedSender(event, APP_ORIGIN)) return { ok: false, error: { message: 'untrusted sender' } };
+  for (const channel of CHANNEL_NAMES) {
+    ipcMain.handle(channel, async (event, ...args: unknown[]) => {
+      if (!isTrustedSender(event, APP_ORIGIN))
+        return { ok: false, error: { error: 'forbidden', message: 'untrusted sender' } };
       try {
-        return { ok: true, value: await handlers[channel](arg) };
+        return { ok: true, value: await handlers[channel](...args) };
       } catch (e) {
         return { ok: false, error: toIpcError(e) };
       }

@@ -3,20 +3,9 @@ import { ErrorBody } from '../contracts/common.ts';
 
 /** Shapes that exist only at the HTTP edge; the domain shapes live in core/contracts. */
 
-export const Health = Type.Object({
-  status: Type.Literal('ok'),
-  version: Type.String(),
-  uptime_s: Type.Number(),
-});
-
-export const UsageQuery = Type.Object(
-  {
-    since: Type.Optional(
-      Type.String({ format: 'date-time', description: 'Only buckets starting at or after this time' }),
-    ),
-  },
-  { additionalProperties: false },
-);
+// Health and UsageQuery type the UI's client too (core/contracts/channels.ts).
+export { Health } from '../contracts/system.ts';
+export { UsageQuery } from '../contracts/telemetry.ts';
 
 /** POST /jobs/retry/{id}: the seed's path names the job id `id`. */
 export const RetryParams = Type.Object(

@@ -1,9 +1,12 @@
-import { readFileSync } from 'node:fs';
-import type { FastifyInstance } from 'fastify';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
- * The placeholder web UI (resources/web) until the desktop renderer ships. Scripts and styles
- * come only from this origin: the CSP forbids inline code, eval, frames and other hosts.
+ * The renderer bundle (dist/renderer, built by Vite from renderer/) at `/`: the same UI
+ * as the Electron window. Scripts and styles come only from this origin: the CSP forbids
+ * inline code, eval, frames and other hosts (the Vite build emits no inline code).
  */
 export const CSP = [
   "default-src 'none'",
@@ -16,19 +19,86 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const WEB_DIR = new URL('../../resources/web/', import.meta.url);
-const FILES: Record<string, { file: string; type: string }> = {
-  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
-  '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
-  '/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+export const BUNDLE_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
 };
 
-export function webRoutes(app: FastifyInstance): void {
-  for (const [path, { file, type }] of Object.entries(FILES)) {
-    // Read once: three small files, and a missing one fails at start, not on first visit.
-    const body = readFileSync(new URL(file, WEB_DIR));
+/** Vite names hashed assets `name-<8+ chars>.ext` under assets/: they never change, cache them for a year. */
+const HASHED = /^assets\/.+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;
+
+interface WebFile {
+  body: Buffer;
+  type: string;
+  immutable: boolean;
+}
+
+/** Every file of the bundle, read once: a fixed set, so no request path ever reaches the file system. */
+function readBundle(dir: string): Map<string, WebFile> {
+  const files = new Map<string, WebFile>();
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      if (name.startsWith('.')) continue;
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else {
+        const rel = relative(dir, p).split(sep).join('/');
+        const type = TYPES[extname(name)];
+        if (type) files.set(`/${rel}`, { body: readFileSync(p), type, immutable: HASHED.test(rel) });
+      }
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** Shown at `/` when the bundle was never built (a plain page: no script, no style needed). */
+const MISSING = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>DataMotion: UI not built</title></head>
+<body><h1>The DataMotion UI is not built</h1>
+<p>The API is running, but the web UI bundle is missing (dist/renderer).</p>
+<p>Build it with <code>npm run build:web</code> (or start with <code>npm start</code>, which builds it when missing), then reload this page.</p>
+<p>The API itself answers as usual: <a href="/openapi.json">/openapi.json</a>, <a href="/health">/health</a>.</p>
+</body></html>
+`;
+
+export function webRoutes(app: FastifyInstance, dir = BUNDLE_DIR): void {
+  const files = existsSync(join(dir, 'index.html')) ? readBundle(dir) : undefined;
+  const send = (reply: FastifyReply, f: WebFile) =>
+    reply
+      .type(f.type)
+      .header('content-security-policy', CSP)
+      .header('cache-control', f.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+      .send(f.body);
+
+  if (!files) {
+    app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
+      reply
+        .code(503)
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', CSP)
+        .header('cache-control', 'no-store')
+        .send(MISSING),
+    );
+    return;
+  }
+  const index = files.get('/index.html') as WebFile;
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
+    send(reply, index),
+  );
+  for (const [path, f] of files) {
+    if (path === '/index.html') continue;
     app.get(path, { config: { public: true }, schema: { hide: true } }, async (_req, reply) =>
-      reply.type(type).header('content-security-policy', CSP).header('cache-control', 'no-cache').send(body),
+      send(reply, f),
     );
   }
 }

@@ -7,6 +7,7 @@ import type { LocationCreate } from '../contracts/locations.ts';
 import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../api/server.ts';
 import { assertBindAllowed } from '../api/security.ts';
 import { CliError } from './http.ts';
+import { ensureBundle } from './ui-bundle.ts';
 
 export interface ServeArgs {
   port?: string;
@@ -100,6 +101,8 @@ export async function serve(args: ServeArgs, out: (line: string) => void): Promi
   // Before anything is opened: a refused bind should not leave a database behind.
   assertBindAllowed(host, apiKey);
   const base = resolveConfig({ dataDir: args['data-dir'] ? resolve(args['data-dir']) : undefined });
+  // A fresh clone or a pull that changed the UI: build the bundle the server is about to read.
+  await ensureBundle(out);
 
   const core = createCore({
     dataDir: base.dataDir,

@@ -105,3 +105,44 @@ export const JobIdParams = Type.Object(
   { job_id: Type.String({ format: 'uuid' }) },
   { additionalProperties: false },
 );
+
+/** States of one object in a job's manifest (job_objects.state). */
+export const OBJECT_STATES = ['pending', 'copied', 'verified', 'mismatch'] as const;
+export type ObjectState = (typeof OBJECT_STATES)[number];
+
+export const JobObjectsQuery = Type.Object(
+  {
+    state: Type.Optional(Type.Union(OBJECT_STATES.map((s) => Type.Literal(s)))),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type JobObjectsQuery = Static<typeof JobObjectsQuery>;
+
+/** One object of a job: what was copied, and whether its checksums matched. */
+export const JobObject = Type.Object({
+  rel_path: Type.String({ description: 'Path under the dataset root' }),
+  size_bytes: Type.Integer(),
+  state: Type.Union(OBJECT_STATES.map((s) => Type.Literal(s))),
+  src_crc32c: Type.Union([Type.String(), Type.Null()]),
+  dst_crc32c: Type.Union([Type.String(), Type.Null()]),
+  copy_count: Type.Integer({ description: 'How many times it was copied (more than 1: retried)' }),
+});
+export type JobObject = Static<typeof JobObject>;
+
+export const JobObjectsPage = Type.Object({
+  job_id: Type.String({ format: 'uuid' }),
+  total: Type.Integer({ description: 'Objects matching the state filter' }),
+  counts: Type.Object(
+    {
+      pending: Type.Integer(),
+      copied: Type.Integer(),
+      verified: Type.Integer(),
+      mismatch: Type.Integer(),
+    },
+    { description: 'Objects of the job by state (ignores the filter)' },
+  ),
+  items: Type.Array(JobObject),
+});
+export type JobObjectsPage = Static<typeof JobObjectsPage>;

@@ -44,3 +44,14 @@ export const UsageBucket = Type.Object({
   max_lat_ms: Type.Union([Type.Number(), Type.Null()]),
 });
 export type UsageBucket = Static<typeof UsageBucket>;
+
+/** GET /datasets/{id}/usage?since=: only buckets starting at or after `since`. */
+export const UsageQuery = Type.Object(
+  {
+    since: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Only buckets starting at or after this time' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type UsageQuery = Static<typeof UsageQuery>;

@@ -8,6 +8,9 @@ import {
   type Job,
   type JobDetail,
   type JobListQuery,
+  type JobObject,
+  type JobObjectsPage,
+  type JobObjectsQuery,
   type JobStatus,
   type PlanResult,
 } from '../contracts/jobs.ts';
@@ -98,6 +101,27 @@ export class JobService {
   get(jobId: string): JobDetail {
     const row = this.store.row(jobId);
     return { ...this.store.toApi(row), history: this.store.history(jobId) };
+  }
+
+  /** GET /jobs/{id}/objects: a page of the job's manifest, each object's state and checksums. */
+  objects(jobId: string, q: JobObjectsQuery = {}): JobObjectsPage {
+    this.store.row(jobId);
+    const db = this.store.db;
+    const counts = { pending: 0, copied: 0, verified: 0, mismatch: 0 };
+    const byState = db
+      .prepare('SELECT state, COUNT(*) AS n FROM job_objects WHERE job_id = ? GROUP BY state')
+      .all(jobId) as { state: keyof typeof counts; n: number }[];
+    for (const { state, n } of byState) counts[state] = n;
+    const filter = q.state ? ' AND state = ?' : '';
+    const args: (string | number)[] = q.state ? [jobId, q.state] : [jobId];
+    const items = db
+      .prepare(
+        `SELECT rel_path, size_bytes, state, src_crc32c, dst_crc32c, copy_count FROM job_objects
+         WHERE job_id = ?${filter} ORDER BY rel_path LIMIT ? OFFSET ?`,
+      )
+      .all(...args, q.limit ?? 100, q.offset ?? 0) as JobObject[];
+    const total = q.state ? counts[q.state] : Object.values(counts).reduce((a, b) => a + b, 0);
+    return { job_id: jobId, total, counts, items };
   }
 
   /** Back to queued; attempts and the manifest are kept, so objects already verified are not copied again. */

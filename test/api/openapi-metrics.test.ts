@@ -19,6 +19,7 @@ const ROUTES = [
   ['get', '/jobs/{job_id}'],
   ['post', '/jobs/retry/{id}'],
   ['post', '/jobs/{job_id}/cancel'],
+  ['get', '/jobs/{job_id}/objects'],
   ['get', '/locations'],
   ['post', '/locations'],
   ['post', '/locations/{id}/test'],

@@ -6,9 +6,12 @@ import {
   JobDetail,
   JobIdParams,
   JobListQuery,
+  JobObjectsPage,
+  JobObjectsQuery,
   PlanMigration,
   PlanResult,
   type JobListQuery as ListQuery,
+  type JobObjectsQuery as ObjectsQuery,
 } from '../../contracts/jobs.ts';
 import { RetryParams, responses } from '../schemas.ts';
 
@@ -82,5 +85,21 @@ export function jobRoutes(app: FastifyInstance, core: Core): void {
       },
     },
     async (req) => core.jobs.cancel(req.params.job_id),
+  );
+
+  app.get<{ Params: { job_id: string }; Querystring: ObjectsQuery }>(
+    '/jobs/:job_id/objects',
+    {
+      schema: {
+        tags,
+        summary:
+          "A page of a job's objects: each one's state (pending, copied, verified, mismatch), size, " +
+          'source and destination CRC32C and copy count; counts by state',
+        params: JobIdParams,
+        querystring: JobObjectsQuery,
+        response: responses({ 200: JobObjectsPage }),
+      },
+    },
+    async (req) => core.jobs.objects(req.params.job_id, req.query),
   );
 }
