@@ -2,6 +2,7 @@ import { createContext, useContext, useEffect } from 'react';
 import { useStore } from 'zustand';
 import type { AppState, AppStore, StoreActions } from './store.ts';
 import type { Job } from '../../core/contracts/jobs.ts';
+import type { Client } from '../../core/contracts/client.ts';
 
 export const StoreContext = createContext<AppStore | null>(null);
 
@@ -18,6 +19,11 @@ export function useApp<T>(selector: (s: AppState) => T): T {
 
 export function useActions(): StoreActions {
   return useStore(useAppStore(), (s) => s.actions);
+}
+
+/** The engine's operations (typed from the channel map); errors are ApiError. */
+export function useClient(): Client {
+  return useStore(useAppStore(), (s) => s.client);
 }
 
 /** The open job of a dataset, if any: re-renders only when that one job changes. */

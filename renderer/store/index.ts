@@ -1,5 +1,5 @@
 export { createAppStore, DATASET_PAGE, type AppState, type AppStore, type StoreActions } from './store.ts';
-export { StoreContext, useActions, useApp, useOpenJob, useUsage } from './hooks.ts';
+export { StoreContext, useActions, useApp, useClient, useOpenJob, useUsage } from './hooks.ts';
 export { applyEvent } from './reducer.ts';
 export * from './selectors.ts';
 export type { StoreData, UsageEntry, LoadStatus } from './types.ts';

@@ -46,7 +46,8 @@ export interface StoreActions {
   setApiKey(key: string): void;
 }
 
-export type AppState = StoreData & { actions: StoreActions };
+/** `client`: every operation of the channel map, for what the store does not keep (creates, tests, patches). */
+export type AppState = StoreData & { actions: StoreActions; client: Client };
 export type AppStore = StoreApi<AppState>;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -238,7 +239,7 @@ export function createAppStore(
         void actions.load();
       },
     };
-    return { ...emptyData(), actions };
+    return { ...emptyData(), actions, client };
   });
   return store;
 }
