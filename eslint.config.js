@@ -38,11 +38,11 @@ export default tseslint.config(
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
       parserOptions: {
         // Type information for the async rules below. Each file is typed by its nearest
-        // tsconfig.json (renderer/tsconfig.json extends tsconfig.web.json). The browser script
-        // and the lint tests' in-memory probes are in no tsconfig: they get a default project
+        // tsconfig.json (renderer/tsconfig.json extends tsconfig.web.json). The lint tests'
+        // in-memory probes are in no tsconfig: they get a default project
         // with the web options (DOM types, so event-listener callbacks are checked too).
         projectService: {
-          allowDefaultProject: ['resources/web/*.js', 'test/core/lint-probes/*.ts'],
+          allowDefaultProject: ['test/core/lint-probes/*.ts'],
           defaultProject: 'tsconfig.web.json',
         },
         tsconfigRootDir: import.meta.dirname,

@@ -5,9 +5,14 @@ import { startServer, type RunningServer } from '../../core/api/server.ts';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { tempCore, type TempCore } from '../helpers/temp-core.ts';
 
-// The placeholder UI in a real Chromium: it must run under its own strict CSP (any inline
-// script or style would be blocked and reported) and update live from GET /events.
-describe('web UI placeholder', () => {
+// The renderer bundle (built once by test/setup/ui-bundle.ts) in a real Chromium, served by the
+// API at /: it must run under the strict CSP (any inline script or style would be blocked and
+// reported) and update live from GET /events. The full suite is the Playwright e2e tests.
+/** Reports every CSP violation as a console error. */
+const REPORT_CSP =
+  "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));";
+
+describe('web UI at /', () => {
   let t: TempCore;
   let server: RunningServer;
   let browser: TestBrowser;
@@ -22,7 +27,7 @@ describe('web UI placeholder', () => {
     await t?.cleanup();
   });
 
-  it('shows datasets and adds new ones live over SSE, with no CSP violation', async () => {
+  it('shows datasets on the map and adds new ones live over SSE, with no CSP violation', async () => {
     mkdirSync(join(t.store, 'first'));
     await t.core.datasets.create({ name: 'first', path_uri: t.uri('first') });
 
@@ -32,14 +37,28 @@ describe('web UI placeholder', () => {
       if (m.type() === 'error') problems.push(m.text());
     });
     page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(`${server.url}/`);
-    await page.getByTestId('live-status').filter({ hasText: 'live' }).waitFor();
-    await page.getByTestId('dataset-1').waitFor();
-    expect(await page.getByTestId('dataset-1').textContent()).toContain('first');
+    // Runs in the page (a string: this file is typed for Node, without the DOM).
+    await page.addInitScript({ content: REPORT_CSP });
+    const res = await page.goto(`${server.url}/`);
+    expect(res?.headers()['content-security-policy']).toContain("style-src 'self'");
+    await page.locator('[data-testid="live-status"][data-state="live"]').waitFor();
+    await page.getByTestId('dataset-card-1').waitFor();
+    expect(await page.getByTestId('dataset-card-1').textContent()).toContain('first');
 
     mkdirSync(join(t.store, 'second'));
     await t.core.datasets.create({ name: 'second', path_uri: t.uri('second') });
-    await page.getByTestId('dataset-2').filter({ hasText: 'second' }).waitFor();
+    await page.getByTestId('dataset-card-2').filter({ hasText: 'second' }).waitFor();
     expect(problems).toEqual([]);
+  });
+
+  it('serves hashed assets as immutable and the page itself as no-cache', async () => {
+    const html = await fetch(`${server.url}/`);
+    expect(html.headers.get('cache-control')).toBe('no-cache');
+    const asset = /src="\.?(\/assets\/[^"]+\.js)"/.exec(await html.text())?.[1];
+    expect(asset).toBeDefined();
+    const js = await fetch(`${server.url}${asset}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    expect(js.headers.get('content-type')).toContain('javascript');
   });
 });
