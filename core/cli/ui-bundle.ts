@@ -13,7 +13,13 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BUNDLE_DIR = join(ROOT, 'dist', 'renderer');
 const STAMP = join(BUNDLE_DIR, '.source-hash');
-const SOURCES = ['renderer', join('core', 'contracts'), 'vite.config.ts', 'package-lock.json'];
+const SOURCES = [
+  'renderer',
+  join('core', 'contracts'),
+  join('core', 'cli', 'ui-bundle.ts'),
+  'vite.config.ts',
+  'package-lock.json',
+];
 
 /** sha256 over the paths and contents of the UI's sources. */
 export function sourceHash(root = ROOT): string {
@@ -60,6 +66,8 @@ export async function buildBundle(): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, [bin, 'build', '--logLevel', 'warn'], {
       cwd: ROOT,
+      // Vitest sets NODE_ENV=test, which Vite would honour with React's development build.
+      env: { ...process.env, NODE_ENV: 'production' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -11,9 +11,14 @@ export interface KeyStore {
 
 const STORAGE_KEY = 'datamotion.apiKey';
 
-export function sessionKeyStore(
-  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null,
-): KeyStore {
+/** The part of the Web Storage API used here (sessionStorage; a fake in tests). */
+export interface KeyStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export function sessionKeyStore(storage: KeyStorage | null): KeyStore {
   const listeners = new Set<() => void>();
   let memory: string | null = null;
   return {
