@@ -67,6 +67,9 @@ export const selectLocationGroups = memo((locations: Record<string, Location>): 
   return list.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.label.localeCompare(b.label));
 });
 
+/** ds-2 before ds-10. */
+const NAME_ORDER = new Intl.Collator('en', { numeric: true });
+
 export const cellKey = (location: string, tier: Tier) => `${location}|${tier}`;
 
 export interface Cell {
@@ -77,7 +80,7 @@ export interface Cell {
 /** location|tier → the datasets there (by name), with their total bytes. */
 export const selectCells = memo((datasets: Record<number, Dataset>): Map<string, Cell> => {
   const cells = new Map<string, Cell>();
-  const sorted = Object.values(datasets).sort((a, b) => a.name.localeCompare(b.name));
+  const sorted = Object.values(datasets).sort((a, b) => NAME_ORDER.compare(a.name, b.name));
   for (const d of sorted) {
     const key = cellKey(d.location, d.current_tier);
     let c = cells.get(key);
