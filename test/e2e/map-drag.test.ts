@@ -104,4 +104,27 @@ describe('map: datasets in their cells, drag to migrate', () => {
     expect(existsSync(join(env.root('archive'), 'video-raw', 'a.bin'))).toBe(true);
     await env.shots.lightAndDark('map');
   });
+
+  it('moves a dataset with the keyboard alone: M, arrows, Enter, Tab to Confirm', async () => {
+    const reports = await env.dataset('reports-2025', 'fast', {
+      'q1.parquet': 64 * 1024,
+      'q2.parquet': 64 * 1024,
+    });
+    await map.open(env.server.url);
+    await map.cardIn(reports.id, 'fast', 'hot').waitFor();
+
+    const dialog = await map.moveWithKeyboard(reports.id, 'archive', 'cold');
+    expect(await dialog.byTestId('migration-tier').inputValue()).toBe('cold');
+    await dialog.estimated();
+    // Confirm is disabled until the estimate is in, and a disabled button takes no focus.
+    await map.shell.tabTo('migration-confirm');
+    await env.page.keyboard.press('Enter');
+    await dialog.byTestId('migration-planned').waitFor();
+    await map.shell.tabTo('migration-done');
+    await env.page.keyboard.press('Enter');
+    await dialog.root.waitFor({ state: 'detached' });
+
+    await map.cardIn(reports.id, 'archive', 'cold').waitFor();
+    expect(await map.card(reports.id).getAttribute('data-tier')).toBe('cold');
+  });
 });

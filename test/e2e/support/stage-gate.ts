@@ -1,13 +1,14 @@
 import type { StorageDriver } from '../../../core/storage/driver.ts';
 
-type GatedMethod = 'checksum' | 'removeRoot';
+type GatedMethod = 'checksum' | 'removeRoot' | 'write';
 
 /**
  * Holds a migration at a stage until the test has seen the UI show it. On local files
  * verifying (re-reading checksums) and switching (removing the retired source) take
  * milliseconds, too short for a browser to be sure to paint them; the gate pauses the
  * driver call that stage makes, which the mover makes only after it has published the
- * stage. Nothing is faked: the call runs unchanged once the gate opens.
+ * stage. Gating `write` of one object keeps a copy in flight for as long as a test needs
+ * it (to cancel it). Nothing is faked: the call runs unchanged once the gate opens.
  */
 export class StageGate {
   private open!: () => void;
@@ -17,12 +18,15 @@ export class StageGate {
   readonly reached = new Promise<void>((resolve) => (this.arrived = resolve));
   private readonly restore: () => void;
 
-  constructor(driver: StorageDriver, method: GatedMethod) {
+  /** `key`: hold only the call for this object key (the driver methods' second argument). */
+  constructor(driver: StorageDriver, method: GatedMethod, key?: string) {
     const own = Object.getOwnPropertyDescriptor(driver, method);
     const original = driver[method] as (...args: unknown[]) => Promise<unknown>;
     const patched = async (...args: unknown[]): Promise<unknown> => {
-      this.arrived();
-      await this.opened;
+      if (key === undefined || args[1] === key) {
+        this.arrived();
+        await this.opened;
+      }
       return original.apply(driver, args);
     };
     Object.defineProperty(driver, method, { value: patched, configurable: true, writable: true });
