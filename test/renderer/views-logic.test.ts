@@ -6,10 +6,16 @@ import type { UsageBucket } from '../../core/contracts/telemetry.ts';
 import {
   dismissKey,
   openRecommendations,
+  parseDismissed,
   recommendedTarget,
 } from '../../renderer/views/recommendations/rec-target.ts';
-import { parseDismissed } from '../../renderer/views/recommendations/dismissed.ts';
-import { GB, monthlyCosts, placementAfter, tierTotals } from '../../renderer/views/costs/cost-model.ts';
+import {
+  GB,
+  monthlyCosts,
+  niceCeil,
+  placementAfter,
+  tierTotals,
+} from '../../renderer/views/costs/cost-model.ts';
 import { activityRows, readWriteRows, topByRecentAccess } from '../../renderer/views/costs/activity.ts';
 import { pageOf, searchDatasets, sortDatasets } from '../../renderer/views/datasets/table.ts';
 
@@ -157,6 +163,10 @@ describe('monthlyCosts', () => {
     expect(after.rows.find((r) => r.location === 'fast')?.total).toBe(0);
     expect(archive?.usd.cold).toBeCloseTo(1.1);
     expect(archive?.bytes.cold).toBe(110 * GB);
+  });
+
+  it('rounds the shared y-axis top up to a readable number', () => {
+    expect([607.2, 0.42, 100, 2300, 0, -Infinity].map(niceCeil)).toEqual([1000, 0.5, 100, 2500, 1, 1]);
   });
 
   it('is all zeros with no datasets', () => {

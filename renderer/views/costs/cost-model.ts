@@ -92,3 +92,11 @@ export function tierTotals(s: CostSummary): Record<Tier, number> {
   for (const r of s.rows) for (const t of TIERS) out[t] += r.usd[t];
   return out;
 }
+
+/** The next 1, 2, 2.5 or 5 × 10^n at or above v: a y-axis top both charts share. */
+export function niceCeil(v: number): number {
+  if (!(v > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  const step = [1, 2, 2.5, 5, 10].find((m) => m * p >= v) ?? 10;
+  return step * p;
+}

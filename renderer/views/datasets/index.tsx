@@ -1,6 +1,1 @@
-import { Placeholder } from '../../app/Placeholder.tsx';
-
-/** Placeholder: the Datasets view (replace this component; the route is in app/routes.tsx). */
-export function DatasetsView() {
-  return <Placeholder name="Datasets" />;
-}
+export { DatasetsView } from './DatasetsView.tsx';

@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react';
+import { parseDismissed } from './rec-target.ts';
 
 /**
  * Dismissed recommendations, kept in localStorage (there is no API for it): a set of
@@ -10,16 +11,6 @@ const MAX_KEYS = 5000;
 
 const listeners = new Set<() => void>();
 let cache: ReadonlySet<string> | null = null;
-
-export function parseDismissed(raw: string | null): Set<string> {
-  if (!raw) return new Set();
-  try {
-    const v: unknown = JSON.parse(raw);
-    return new Set(Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string') : []);
-  } catch {
-    return new Set();
-  }
-}
 
 function read(): ReadonlySet<string> {
   if (cache) return cache;

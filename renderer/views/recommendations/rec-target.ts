@@ -59,3 +59,14 @@ export function openRecommendations(
     return !!d && r.recommended_tier !== d.current_tier && !dismissed.has(dismissKey(r));
   });
 }
+
+/** The stored list of dismissed keys, read defensively (anything else in storage is ignored). */
+export function parseDismissed(raw: string | null): Set<string> {
+  if (!raw) return new Set();
+  try {
+    const v: unknown = JSON.parse(raw);
+    return new Set(Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}

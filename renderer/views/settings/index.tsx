@@ -1,6 +1,1 @@
-import { Placeholder } from '../../app/Placeholder.tsx';
-
-/** Placeholder: the Settings view (replace this component; the route is in app/routes.tsx). */
-export function SettingsView() {
-  return <Placeholder name="Settings" />;
-}
+export { SettingsView } from './SettingsView.tsx';

@@ -1,0 +1,19 @@
+import { ConnectionSection } from './ConnectionSection.tsx';
+import { LocationsSection } from './LocationsSection.tsx';
+import { PoliciesSection } from './PoliciesSection.tsx';
+import '../shared.css';
+import './settings.css';
+
+/** Locations (add, test), policies, and how this window reaches the engine. */
+export function SettingsView() {
+  return (
+    <section className="view settings-view" data-testid="view-settings" aria-labelledby="settings-title">
+      <div className="view-header">
+        <h1 id="settings-title">Settings</h1>
+      </div>
+      <LocationsSection />
+      <PoliciesSection />
+      <ConnectionSection />
+    </section>
+  );
+}

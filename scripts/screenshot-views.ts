@@ -1,0 +1,208 @@
+// Screenshots of the Recommendations, Costs, Datasets (list and detail) and Settings views,
+// light and dark, over a demo catalog (three kinds of location, 130 datasets, access
+// history, recommendations, a policy, migrations):
+//   node --import tsx scripts/screenshot-views.ts [OUT_DIR]     (default /tmp/ui-shots)
+// Any CSP violation, console error or page error is printed and fails the run.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { randomFillSync } from 'node:crypto';
+import { pino } from 'pino';
+import { createCore } from '../core/create-core.ts';
+import { startServer } from '../core/api/server.ts';
+import { ensureBundle } from '../core/cli/ui-bundle.ts';
+import { launchBrowser } from '../test/helpers/browser.ts';
+
+const REPORT_CSP =
+  "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));";
+
+const outDir = process.argv[2] ?? '/tmp/ui-shots';
+mkdirSync(outDir, { recursive: true });
+await ensureBundle(console.log);
+
+const dir = mkdtempSync(join(tmpdir(), 'dm-views-'));
+const fast = join(dir, 'fast');
+const archive = join(dir, 'archive');
+const core = createCore({
+  dataDir: join(dir, 'data'),
+  locations: [
+    {
+      id: 'nvme-fast',
+      uri: pathToFileURL(fast).href,
+      tiers: { hot: { storage_class: 'standard', price_per_gb_month: 0.1 } },
+    },
+    {
+      id: 'nas-archive',
+      uri: pathToFileURL(archive).href,
+      tiers: {
+        warm: { storage_class: 'standard', price_per_gb_month: 0.03 },
+        cold: { storage_class: 'archive', price_per_gb_month: 0.01 },
+      },
+    },
+    {
+      id: 'minio-lake',
+      uri: 's3://lake/datamotion',
+      endpoint: 'http://127.0.0.1:9',
+      region: 'us-east-1',
+      tiers: {
+        hot: { storage_class: 'STANDARD', price_per_gb_month: 0.023 },
+        warm: { storage_class: 'STANDARD_IA', price_per_gb_month: 0.0125 },
+        cold: { storage_class: 'GLACIER_IR', price_per_gb_month: 0.004 },
+      },
+    },
+  ],
+  mover: { concurrency: 1, objectConcurrency: 1, enabled: true, maxAttempts: 1 },
+  logger: pino({ level: 'silent' }),
+});
+const server = await startServer(core, { port: 0 });
+const browser = await launchBrowser();
+const problems: string[] = [];
+try {
+  const owners = ['data-platform', 'ml-team', 'finance', null];
+  const names = [
+    'clickstream-2026',
+    'ml-features',
+    'billing-archive',
+    'sensor-raw',
+    'logs-q3',
+    'video-edits',
+  ];
+  const ids: number[] = [];
+  for (const [i, name] of names.entries()) {
+    const root = join(fast, name);
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'part-0.bin'), randomFillSync(Buffer.alloc(64 * 1024)));
+    const d = await core.datasets.create({
+      name,
+      path_uri: pathToFileURL(root).href,
+      owner: owners[i % owners.length] ?? null,
+    });
+    // Catalog sizes (not the bytes on disk) make the cost chart readable.
+    core.datasets.patch(d.id, { size_bytes: (i + 1) * 180 * 1024 ** 3, object_count: (i + 1) * 2000 });
+    ids.push(d.id);
+  }
+  for (let i = 0; i < 124; i++) {
+    const name = `archive-${String(i).padStart(3, '0')}`;
+    const root = join(archive, name);
+    mkdirSync(root, { recursive: true });
+    await core.datasets.create({
+      name,
+      path_uri: pathToFileURL(root).href,
+      current_tier: i % 5 === 0 ? 'warm' : 'cold',
+      size_bytes: ((i % 17) + 1) * 40 * 1024 ** 3,
+      object_count: (i + 1) * 120,
+      owner: owners[i % owners.length] ?? null,
+    });
+  }
+  const now = Date.now();
+  // Recent reads for three datasets (they stay hot); the rest are idle (recommended colder).
+  await core.telemetry.ingest(
+    ids.slice(0, 3).flatMap((id, k) =>
+      Array.from({ length: 150 }, (_, i) => ({
+        dataset_id: id,
+        op: i % 7 === 0 ? ('write' as const) : ('read' as const),
+        size_bytes: 65536,
+        client_lat_ms: 8,
+        ts: i < 5 ? now - i * 1000 : now - Math.floor(((i * (k + 1) * 7919) % 350) * 60_000),
+      })),
+    ),
+  );
+  core.placement.createPolicy({
+    name: 'features stay hot',
+    kind: 'pin',
+    dataset_id: ids[1] as number,
+    params: { tier: 'hot' },
+  });
+  core.placement.recommend();
+  core.jobs.plan({ dataset_id: ids[4] as number, target_location: 'nas-archive', storage_class: 'archive' });
+
+  const page = await browser.context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of (400|409)/.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.addInitScript({ content: REPORT_CSP });
+  await page.setViewportSize({ width: 1440, height: 1000 });
+
+  const shot = async (name: string, fullPage = true) => {
+    const out = join(outDir, name);
+    await page.screenshot({ path: out, fullPage });
+    console.log(`wrote ${out}`);
+  };
+
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto(`${server.url}/#/recommendations`);
+    await page.locator('[data-testid="live-status"][data-state="live"]').waitFor();
+    await page.getByTestId('recs-table').waitFor();
+    await page.locator('[data-testid^="rec-savings-"][data-status="ready"]').first().waitFor();
+    await page.waitForTimeout(500);
+    await shot(`recommendations-${scheme}.png`);
+
+    await page.getByTestId('nav-costs').click();
+    await page.getByTestId('costs-chart-today').waitFor();
+    await page.getByTestId('activity-chart').waitFor();
+    await page.waitForTimeout(400);
+    await shot(`costs-${scheme}.png`);
+
+    await page.getByTestId('nav-datasets').click();
+    await page.getByTestId('datasets-table').waitFor();
+    await shot(`datasets-${scheme}.png`);
+
+    await page.goto(`${server.url}/#/datasets?id=${ids[0]}`);
+    await page.getByTestId('dataset-usage-chart').waitFor();
+    await page.locator('[data-testid^="replica-"]').first().waitFor();
+    await page.waitForTimeout(300);
+    await shot(`dataset-detail-${scheme}.png`);
+
+    await page.getByTestId('nav-settings').click();
+    await page.getByTestId('locations-table').waitFor();
+    await page.getByTestId('settings-version').filter({ hasNotText: '…' }).waitFor();
+    await shot(`settings-${scheme}.png`);
+  }
+
+  // Interactions, light.
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.getByTestId('location-test-nvme-fast').click();
+  await page.getByTestId('location-test-result-nvme-fast').waitFor();
+  await page.getByTestId('location-test-minio-lake').click();
+  await page.getByTestId('location-test-result-minio-lake').waitFor({ timeout: 30_000 });
+  await page.getByTestId('location-add-toggle').click();
+  await page.getByTestId('location-form-id').fill('Bad Id');
+  await page.getByTestId('location-form-uri').fill('s3://bucket/p');
+  await page.getByTestId('location-form-submit').click();
+  await page.getByTestId('field-error-id').waitFor();
+  await shot('settings-test-and-form-error.png');
+
+  await page.getByTestId('nav-datasets').click();
+  await page.getByTestId('datasets-search').fill('ml-team');
+  await page.getByTestId('datasets-sort-size_bytes').click();
+  await page.waitForTimeout(200);
+  await shot('datasets-search-sorted.png');
+  await page.getByTestId('datasets-search').fill('');
+  await page.getByTestId('datasets-next').click();
+  await page.waitForTimeout(200);
+  await shot('datasets-page-2.png', false);
+
+  await page.goto(`${server.url}/#/datasets?id=${ids[2]}`);
+  await page.getByTestId('dataset-edit-slo').fill('-5');
+  await page.getByTestId('dataset-edit-save').click();
+  await page.getByTestId('field-error-latency_slo_ms').waitFor();
+  await shot('dataset-edit-error.png', false);
+
+  await page.getByTestId('nav-recommendations').click();
+  await page.locator('[data-testid^="rec-apply-"]').first().click();
+  await page.getByTestId('migration-estimate').waitFor();
+  await page.waitForTimeout(300);
+  await shot('recommendations-apply.png', false);
+} finally {
+  await browser.close();
+  await server.close();
+  await core.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+if (problems.length) {
+  console.error(`console errors / CSP violations:\n${problems.join('\n')}`);
+  process.exit(1);
+}
