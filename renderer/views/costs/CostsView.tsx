@@ -131,7 +131,7 @@ function CostChart(props: { title: string; summary: CostSummary; yMax: number; t
       </figcaption>
       <div className="chart" role="img" aria-label={`${props.title}, monthly cost by location: ${described}`}>
         <ResponsiveContainer width="100%" height="100%">
-          <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
+          <BarChart accessibilityLayer={false} data={rows} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
             <CartesianGrid stroke="var(--grid)" vertical={false} />
             <XAxis dataKey="location" tick={{ fill: 'var(--text-muted)' }} stroke="var(--border)" />
             <YAxis
@@ -271,7 +271,11 @@ function Activity() {
           data-testid="activity-chart"
         >
           <ResponsiveContainer width="100%" height="100%">
-            <AreaChart data={rows} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
+            <AreaChart
+              accessibilityLayer={false}
+              data={rows}
+              margin={{ top: 8, right: 8, bottom: 8, left: 8 }}
+            >
               <CartesianGrid stroke="var(--grid)" vertical={false} />
               <XAxis
                 dataKey="t"

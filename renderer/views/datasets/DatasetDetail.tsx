@@ -398,7 +398,11 @@ function UsageChart({ datasetId, name }: { datasetId: number; name: string }) {
           data-testid="dataset-usage-chart"
         >
           <ResponsiveContainer width="100%" height="100%">
-            <AreaChart data={rows} margin={{ top: 8, right: 8, bottom: 8, left: 8 }}>
+            <AreaChart
+              accessibilityLayer={false}
+              data={rows}
+              margin={{ top: 8, right: 8, bottom: 8, left: 8 }}
+            >
               <CartesianGrid stroke="var(--grid)" vertical={false} />
               <XAxis
                 dataKey="t"
