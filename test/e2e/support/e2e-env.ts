@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import type { Dataset } from '../../../core/contracts/datasets.ts';
+import type { Dataset, DatasetCreate } from '../../../core/contracts/datasets.ts';
 import type { LocationCreate } from '../../../core/contracts/locations.ts';
 import { startServer, type RunningServer } from '../../../core/api/server.ts';
 import { launchBrowser, type TestBrowser } from '../../helpers/browser.ts';
@@ -86,6 +86,8 @@ export class E2E {
       browser = await launchBrowser();
       const page = await browser.context.newPage();
       await page.setViewportSize(VIEWPORT);
+      // Well inside vitest's 60 s, so a state that never comes fails with Playwright's own message.
+      page.setDefaultTimeout(15_000);
       await page.emulateMedia({ colorScheme: 'light' });
       const problems = await PageProblems.watch(page);
       return new E2E(root, t, server, browser, page, problems, new Screenshots(page));
@@ -112,7 +114,7 @@ export class E2E {
     name: string,
     location: LocationName,
     files: Record<string, number>,
-    extra: { current_tier?: 'hot' | 'warm' | 'cold' } = {},
+    extra: Omit<DatasetCreate, 'name' | 'path_uri'> = {},
   ): Promise<Dataset> {
     const folder = join(this.root(location), name);
     writeTree(folder, files);
