@@ -25,8 +25,7 @@ export async function cleanupDestination(
   opts: { objectConcurrency: number; maxAttempts: number },
 ): Promise<string | null> {
   const manifest = new Manifest(deps.store.db, job.job_id);
-  const { objects } = manifest.totals();
-  if (!objects) return null;
+  if (!manifest.hasRows()) return null;
   if (isTransition(job)) {
     manifest.drop();
     return null;
@@ -43,9 +42,11 @@ export async function cleanupDestination(
   const retry = <T>(fn: () => Promise<T>) => withRetry(fn, { maxAttempts: opts.maxAttempts });
   // Every partial upload goes, resumable ones included: the job will not resume.
   await retry(() => dst.cleanupPartials(job.dest_uri));
-  await runPoolAsync(manifest.each(), opts.objectConcurrency, (r) =>
-    retry(() => dst.remove(job.dest_uri, r.rel_path)),
-  );
+  let objects = 0;
+  await runPoolAsync(manifest.each(), opts.objectConcurrency, async (r) => {
+    objects++;
+    await retry(() => dst.remove(job.dest_uri, r.rel_path));
+  });
   await retry(() => dst.pruneEmptyFolders(job.dest_uri));
   manifest.drop();
   return `removed this job's objects (${objects} in its manifest) from ${job.dest_uri}`;

@@ -27,7 +27,7 @@ export async function copyPhase(ctx: JobContext): Promise<void> {
   } else {
     await revalidate(ctx);
   }
-  const totals = manifest.syncJobTotals();
+  const totals = await manifest.syncJobTotals();
   const progress = new ProgressReporter(ctx.store, job.job_id, {
     bytesDone: totals.bytesDone,
     objectsDone: totals.objectsDone,
@@ -45,7 +45,7 @@ export async function copyPhase(ctx: JobContext): Promise<void> {
   } finally {
     progress.flush();
     progress.close();
-    manifest.syncJobTotals();
+    await manifest.syncJobTotals();
   }
 }
 

@@ -170,7 +170,7 @@ export class Mover {
       const ctx = this.context(job, signal);
       if (job.status === 'copying') {
         await copyPhase(ctx);
-        const t = ctx.manifest.totals();
+        const t = await ctx.manifest.totals();
         // Published before any destination byte is read again: a watcher sees 'verifying' first.
         job = advance('copying', 'verifying', `copied ${t.objects} objects, ${t.bytes} bytes`);
       }

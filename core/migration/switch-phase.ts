@@ -31,7 +31,11 @@ export async function switchPhase(ctx: JobContext, deps: SwitchDeps): Promise<st
   if (alreadySwitched(job, ds)) {
     note = `dataset already pointed at ${job.dest_uri}`;
   } else {
-    commitSwitch(ctx, ds);
+    // Summed before the transaction: over a million rows the sum yields between pages.
+    const totals = isTransition(job)
+      ? { objects: ds.object_count, bytes: ds.size_bytes }
+      : await ctx.manifest.totals();
+    commitSwitch(ctx, totals);
     deps.bus.publish({ type: 'dataset.updated', dataset: deps.datasets.get(job.dataset_id) });
     note = isTransition(job)
       ? `storage class is now ${job.dest_storage_class} (${job.dest_tier})`
@@ -41,8 +45,8 @@ export async function switchPhase(ctx: JobContext, deps: SwitchDeps): Promise<st
   return note;
 }
 
-function commitSwitch(ctx: JobContext, before: DatasetRow): void {
-  const { job, store, manifest } = ctx;
+function commitSwitch(ctx: JobContext, totals: { objects: number; bytes: number }): void {
+  const { job, store } = ctx;
   const db = store.db;
   const now = Date.now();
   db.transaction(() => {
@@ -54,9 +58,6 @@ function commitSwitch(ctx: JobContext, before: DatasetRow): void {
           `${ds ? ` (it points at ${ds.path_uri})` : ''}; plan a new migration`,
       );
     }
-    const totals = isTransition(job)
-      ? { objects: before.object_count, bytes: before.size_bytes }
-      : manifest.totals();
     db.prepare(
       `UPDATE datasets SET path_uri = ?, location_id = ?, current_tier = ?, storage_class = ?,
          size_bytes = ?, object_count = ?, updated_at = ? WHERE id = ?`,

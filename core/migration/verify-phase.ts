@@ -29,7 +29,7 @@ export async function verifyPhase(ctx: JobContext): Promise<void> {
   const progress = new ProgressReporter(
     ctx.store,
     job.job_id,
-    { bytesDone: 0, objectsDone: 0, bytesTotal: manifest.totals().bytes },
+    { bytesDone: 0, objectsDone: 0, bytesTotal: (await manifest.totals()).bytes },
     'verifying',
   );
   progress.flush();
@@ -57,7 +57,7 @@ export async function verifyPhase(ctx: JobContext): Promise<void> {
 
   const problems: string[] = [];
   if (badCount) {
-    const t = manifest.totals();
+    const t = await manifest.totals();
     problems.push(
       `${badCount} of ${t.objects} objects differ from the source: ${nameSome(bad.sort())}${badCount > bad.length ? ' …' : ''} (${details.sort().slice(0, 3).join('; ')})`,
     );
@@ -149,7 +149,7 @@ async function destinationMatches(ctx: JobContext, objectsAlreadyBad: boolean): 
       if (!m.row && extraCount++ < SHOWN) extra.push(m.listed.key);
     }
   }
-  const expected = ctx.manifest.totals();
+  const expected = await ctx.manifest.totals();
   const out: string[] = [];
   if (extraCount) out.push(`the destination holds objects the source does not: ${nameSome(extra)}`);
   if (!objectsAlreadyBad && (count !== expected.objects || bytes !== expected.bytes)) {
