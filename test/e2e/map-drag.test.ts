@@ -102,7 +102,6 @@ describe('map: datasets in their cells, drag to migrate', () => {
     // The retired source is gone; the copy is where the card says.
     expect(existsSync(join(env.root('fast'), 'video-raw'))).toBe(false);
     expect(existsSync(join(env.root('archive'), 'video-raw', 'a.bin'))).toBe(true);
-    await env.shots.lightAndDark('map');
   });
 
   it('moves a dataset with the keyboard alone: M, arrows, Enter, Tab to Confirm', async () => {

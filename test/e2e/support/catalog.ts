@@ -48,11 +48,11 @@ export async function seedCatalog(env: E2E): Promise<Catalog> {
   await env.api.call('POST', '/access-events', [
     ...reads(
       clickstream.id,
-      Array.from({ length: 90 }, (_, i) => 20_000 + ((i * 7919) % 360) * MIN),
+      Array.from({ length: 90 }, (_, i) => 20_000 + ((i * 37) % 360) * MIN),
     ),
     ...reads(
       features.id,
-      Array.from({ length: 30 }, (_, i) => 5 * MIN + ((i * 104729) % 300) * MIN),
+      Array.from({ length: 30 }, (_, i) => 5 * MIN + ((i * 13) % 300) * MIN),
     ),
     ...reads(reports.id, [30_000, 40 * MIN, 90 * MIN]),
   ]);

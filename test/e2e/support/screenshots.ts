@@ -1,6 +1,6 @@
-// Screenshots of the main views, light and dark. Always written to a temp folder (printed
-// once per run) so a failing or changed view can be looked at; copied to docs/screenshots
-// when UPDATE_SCREENSHOTS=1, which is how the README's pictures are refreshed.
+// Screenshots of the main views, light and dark. Always written to a temp folder
+// (DATAMOTION_SHOT_DIR, default <tmp>/datamotion-e2e-shots) so a changed view can be looked
+// at; copied to docs/screenshots when UPDATE_SCREENSHOTS=1, which refreshes the README's pictures.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
