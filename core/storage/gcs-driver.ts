@@ -1,7 +1,7 @@
-import { addAbortSignal } from 'node:stream';
 import { Storage, type File } from '@google-cloud/storage';
 import { BufferPool } from './buffer-pool.ts';
 import { hashStream } from './crc32c.ts';
+import { download } from './gcs-download.ts';
 import type {
   ObjectHead,
   ObjectInfo,
@@ -133,24 +133,16 @@ export class GcsDriver implements StorageDriver {
     opts: { offset?: number; signal?: AbortSignal } = {},
   ): AsyncIterable<Uint8Array> {
     const root = parseGcsUri(rootUri);
-    const file = this.file(root, key);
-    const offset = opts.offset ?? 0;
-    // No SDK validation: it cannot check a ranged read, and the verify phase compares the stored CRC32C.
-    const stream = file.createReadStream({
-      validation: false,
-      decompress: false,
-      ...(offset > 0 ? { start: offset } : {}),
+    // No validation while reading (a ranged read cannot be checked): the verify phase
+    // compares the CRC32C GCS stored with the one of the bytes written.
+    yield* download({
+      baseUrl: this.storage.baseUrl,
+      bucket: root.bucket,
+      name: objectName(root, key),
+      offset: opts.offset ?? 0,
+      headers: this.session(root, key).headers,
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    if (opts.signal) addAbortSignal(opts.signal, stream);
-    try {
-      for await (const chunk of stream) yield chunk as Buffer;
-    } catch (e) {
-      // 416: the offset is at or past the end, so there is nothing left to read.
-      if (offset > 0 && (e as { code?: unknown }).code === 416) return;
-      throw wrap(`reading from byte ${offset}`, `gs://${root.bucket}/${file.name}`, e);
-    } finally {
-      stream.destroy();
-    }
   }
 
   async resumeOffset(

@@ -1,6 +1,7 @@
 // GCS writes. Small objects: one multipart request carrying their CRC32C. Large ones: one
 // resumable session, fed chunk by chunk, checkpointed after each chunk GCS acknowledges,
-// so a killed process resumes from the last persisted byte.
+// so a killed process resumes from the last persisted byte. Chunks go one at a time (the
+// protocol's order), but the next one is read from the source while this one is sent.
 import type { File } from '@google-cloud/storage';
 import { Crc32c, crc32cOf } from './crc32c.ts';
 import type { BufferPool } from './buffer-pool.ts';
@@ -49,6 +50,65 @@ function puller(data: AsyncIterable<Uint8Array>) {
   };
 }
 
+/** Copies the source into buffers we own; only one fill runs at a time. */
+class ChunkSource {
+  private readonly source: ReturnType<typeof puller>;
+  /** The unread rest of the last source chunk (valid until the next pull). */
+  private carry: Uint8Array | null = null;
+  private ended = false;
+
+  constructor(data: AsyncIterable<Uint8Array>) {
+    this.source = puller(data);
+  }
+
+  /** Fills buf from `from` until it is full or the source ends; `onData` after every copy. */
+  async fill(buf: Buffer, from: number, onData?: () => void): Promise<number> {
+    let fill = from;
+    while (fill < buf.byteLength && !this.ended) {
+      this.carry ??= await this.source.next();
+      if (!this.carry) {
+        this.ended = true;
+        break;
+      }
+      const n = Math.min(this.carry.byteLength, buf.byteLength - fill);
+      buf.set(this.carry.subarray(0, n), fill);
+      fill += n;
+      this.carry = n < this.carry.byteLength ? this.carry.subarray(n) : null;
+      onData?.();
+    }
+    return fill;
+  }
+
+  async close(): Promise<void> {
+    await this.source.close();
+  }
+}
+
+/** The chunk after the one being sent, read from the source meanwhile (one chunk of read-ahead). */
+interface Staged {
+  buf: Buffer;
+  /** Bytes in buf once the fill is over: all of it, or all the source had left. */
+  filled: Promise<number>;
+  /** Settles as soon as buf holds a byte (true) or the source turned out empty (false). */
+  nonEmpty: Promise<boolean>;
+}
+
+function stage(source: ChunkSource, buf: Buffer, from: number): Staged {
+  let holds!: (yes: boolean) => void;
+  let failed!: (e: unknown) => void;
+  const nonEmpty = new Promise<boolean>((resolve, reject) => {
+    holds = resolve;
+    failed = reject;
+  });
+  if (from > 0) holds(true);
+  const filled = source.fill(buf, from, () => holds(true));
+  filled.then((n) => holds(n > 0), failed);
+  // Observed here, awaited by the upload loop (or its cleanup): never an unhandled rejection.
+  nonEmpty.catch(() => undefined);
+  filled.catch(() => undefined);
+  return { buf, filled, nonEmpty };
+}
+
 export async function uploadResumable(input: ResumableUploadInput): Promise<WrittenObject> {
   const { ctx, checkpoint, storageClass } = input;
   const resumed = checkpoint?.load();
@@ -77,76 +137,90 @@ export async function uploadResumable(input: ResumableUploadInput): Promise<Writ
   if (!resumed) save();
   const skipTo = Math.max(offset, input.persistedBeyond ?? offset);
 
-  const buf = input.pool.take();
-  const source = puller(input.data);
-  let fill = 0;
-  let carry: Uint8Array | null = null;
-  let ended = false;
+  const source = new ChunkSource(input.data);
+  // Invariant at the top of the loop: `buf` holds `fill` bytes, a full chunk or all that is
+  // left of the source, and `next` is being filled with the bytes after them while we send.
+  let buf = input.pool.take();
+  let next: Staged | undefined;
   let stalls = 0;
   try {
+    let fill = await source.fill(buf, 0);
+    next = stage(source, input.pool.take(), 0);
     for (;;) {
-      while (fill < buf.byteLength && !ended) {
-        carry ??= await source.next();
-        if (!carry) {
-          ended = true;
-          break;
-        }
-        const n = Math.min(carry.byteLength, buf.byteLength - fill);
-        buf.set(carry.subarray(0, n), fill);
-        fill += n;
-        carry = n < carry.byteLength ? carry.subarray(n) : null;
-      }
       ctx.signal?.throwIfAborted();
-      // Bytes the session already has (persisted before the last checkpoint was saved).
+      let used: number;
       if (offset < skipTo) {
-        const n = Math.min(fill, skipTo - offset);
-        crc.update(buf.subarray(0, n));
-        offset += n;
-        buf.copyWithin(0, n, fill);
-        fill -= n;
-        continue;
+        // Bytes the session already has (persisted before the last checkpoint was saved).
+        if (fill === 0)
+          throw new Error(
+            `the source of ${ctx.what} ended at byte ${offset}, before the ${skipTo} GCS holds`,
+          );
+        used = Math.min(fill, skipTo - offset);
+        crc.update(buf.subarray(0, used));
+        offset += used;
+      } else {
+        // A full buffer is not the last chunk when the declared size or a staged byte says more follows.
+        const last =
+          fill < buf.byteLength ||
+          (!(input.size !== undefined && offset + fill < input.size) && !(await next.nonEmpty));
+        if (last) {
+          crc.update(buf.subarray(0, fill));
+          const finalCrc = crc.digest();
+          const total = offset + fill;
+          const r = await putChunk(ctx, sessionUri, buf.subarray(0, fill), offset, {
+            total,
+            crc32c: finalCrc,
+          });
+          if (!r.done)
+            throw new GcsError(`GCS did not finish the upload of ${ctx.what} on its final chunk`, 308);
+          checkpoint?.clear();
+          await checkStored(input, r.object, total, finalCrc);
+          return { size: total, crc32c: finalCrc };
+        }
+        const r = await putChunk(ctx, sessionUri, buf.subarray(0, fill), offset, null);
+        if (r.done) throw new GcsError(`GCS finished the upload of ${ctx.what} before its last chunk`, 200);
+        used = r.persisted - offset;
+        if (used < 0 || used > fill) {
+          throw new GcsError(
+            `GCS reports ${r.persisted} bytes of ${ctx.what} persisted after bytes ${offset}-${offset + fill - 1} were sent`,
+            308,
+          );
+        }
+        // GCS may keep only part of a chunk; the rest stays in the buffer and goes again.
+        stalls = used === 0 ? stalls + 1 : 0;
+        if (stalls > 3) throw new GcsError(`GCS stopped accepting bytes of ${ctx.what} at ${offset}`, 308);
+        crc.update(buf.subarray(0, used));
+        offset = r.persisted;
+        save();
       }
-      // A full buffer is not the last chunk when the declared size or a waiting chunk says more follows.
-      if (!ended && !(input.size !== undefined && offset + fill < input.size) && !carry) {
-        carry = await source.next();
-        if (!carry) ended = true;
+      const staged = await next.filled;
+      if (used === fill) {
+        // The usual case: the staged chunk is the next one; its buffer is refilled meanwhile.
+        const spare = buf;
+        buf = next.buf;
+        fill = staged;
+        next = stage(source, spare, 0);
+      } else {
+        // Some bytes of this chunk go again: top it up from the staged bytes.
+        buf.copyWithin(0, used, fill);
+        fill -= used;
+        const moved = Math.min(staged, buf.byteLength - fill);
+        next.buf.copy(buf, fill, 0, moved);
+        fill += moved;
+        next.buf.copyWithin(0, moved, staged);
+        next = stage(source, next.buf, staged - moved);
       }
-      if (ended) {
-        crc.update(buf.subarray(0, fill));
-        const finalCrc = crc.digest();
-        const total = offset + fill;
-        const r = await putChunk(ctx, sessionUri, buf.subarray(0, fill), offset, { total, crc32c: finalCrc });
-        if (!r.done)
-          throw new GcsError(`GCS did not finish the upload of ${ctx.what} on its final chunk`, 308);
-        checkpoint?.clear();
-        await checkStored(input, r.object, total, finalCrc);
-        return { size: total, crc32c: finalCrc };
-      }
-      const r = await putChunk(ctx, sessionUri, buf.subarray(0, fill), offset, null);
-      if (r.done) throw new GcsError(`GCS finished the upload of ${ctx.what} before its last chunk`, 200);
-      const accepted = r.persisted - offset;
-      if (accepted < 0 || accepted > fill) {
-        throw new GcsError(
-          `GCS reports ${r.persisted} bytes of ${ctx.what} persisted after bytes ${offset}-${offset + fill - 1} were sent`,
-          308,
-        );
-      }
-      // GCS may keep only part of a chunk; the rest stays in the buffer and goes again.
-      stalls = accepted === 0 ? stalls + 1 : 0;
-      if (stalls > 3) throw new GcsError(`GCS stopped accepting bytes of ${ctx.what} at ${offset}`, 308);
-      crc.update(buf.subarray(0, accepted));
-      offset = r.persisted;
-      buf.copyWithin(0, accepted, fill);
-      fill -= accepted;
-      save();
     }
   } catch (e) {
     // Without a checkpoint nobody can resume the session: drop its bytes now.
     if (!checkpoint) await cancelSession({ ...ctx, signal: undefined }, sessionUri).catch(() => undefined);
     throw e;
   } finally {
-    input.pool.give(buf);
+    // The staged fill writes into a pooled buffer: let it end before the buffer goes back.
+    await next?.filled.catch(() => undefined);
     await source.close().catch(() => undefined);
+    input.pool.give(buf);
+    if (next) input.pool.give(next.buf);
   }
 }
 

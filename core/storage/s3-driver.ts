@@ -51,6 +51,11 @@ export interface S3DriverOptions {
   multipartThreshold?: number;
   /** Part size of uploads (default 8 MiB, at least 5 MiB). */
   partSize?: number;
+  /**
+   * Parts of one object uploaded at once (rclone uses 4, the aws CLI up to 10). Default 1
+   * until test/migration/cloud-faults.test.ts's SIGKILL test stops expecting one part at a time.
+   */
+  partConcurrency?: number;
   /** Tries per request inside the SDK (default 3); the mover retries whole objects on top. */
   maxAttempts?: number;
   /** Keys per ListObjectsV2 page (default and S3 maximum 1000). */
@@ -74,6 +79,7 @@ export class S3Driver implements StorageDriver {
   readonly client: S3Client;
   private readonly multipartThreshold: number;
   private readonly partSize: number;
+  private readonly partConcurrency: number;
   private readonly listPageSize: number;
   private readonly copyThreshold: number;
   private readonly copyPartSize: number;
@@ -81,6 +87,7 @@ export class S3Driver implements StorageDriver {
   constructor(opts: S3DriverOptions = {}) {
     this.partSize = Math.max(MIN_PART, opts.partSize ?? 8 * MiB);
     this.multipartThreshold = Math.max(0, opts.multipartThreshold ?? 8 * MiB);
+    this.partConcurrency = Math.max(1, Math.floor(opts.partConcurrency ?? 1));
     this.listPageSize = Math.min(1000, Math.max(1, opts.listPageSize ?? 1000));
     this.copyThreshold = Math.min(COPY_LIMIT, opts.multipartCopyThreshold ?? COPY_LIMIT);
     this.copyPartSize = Math.max(MIN_PART, opts.copyPartSize ?? 512 * MiB);
@@ -205,7 +212,12 @@ export class S3Driver implements StorageDriver {
   ): Promise<WrittenObject> {
     const t = this.target(rootUri, key);
     return writeObject(
-      { ...t, multipartThreshold: this.multipartThreshold, partSize: this.partSize },
+      {
+        ...t,
+        multipartThreshold: this.multipartThreshold,
+        partSize: this.partSize,
+        partConcurrency: this.partConcurrency,
+      },
       data,
       opts,
     );

@@ -1,7 +1,8 @@
 // Writing one S3 object: a single PutObject below the threshold, otherwise our own
-// multipart loop with a checkpoint after every part, so a killed process resumes from
-// the last completed part. The store checks every part's CRC32C and, at completion, the
-// whole object's (ChecksumType FULL_OBJECT), so a corrupted byte fails the upload.
+// multipart loop (several parts in flight) with a checkpoint whenever the prefix of
+// completed parts grows, so a killed process resumes after the last part of that prefix.
+// The store checks every part's CRC32C and, at completion, the whole object's
+// (ChecksumType FULL_OBJECT), so a corrupted byte fails the upload.
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -28,6 +29,8 @@ export interface UploadTarget {
   key: string;
   multipartThreshold: number;
   partSize: number;
+  /** Parts of this object uploaded at once (at least 1). */
+  partConcurrency: number;
 }
 
 async function send<T>(target: UploadTarget, op: string, run: () => Promise<T>): Promise<T> {
@@ -189,9 +192,18 @@ async function createUpload(target: UploadTarget, opts: WriteOptions): Promise<U
   };
 }
 
+/** A part S3 acknowledged, with the running CRC32C state at its end (its checkpoint value). */
+interface DonePart {
+  part: UploadState['parts'][number];
+  crcState: number;
+}
+
 /**
- * Uploads parts one at a time while the next one is read from the source, so the source
- * and the network overlap. A part enters the checkpoint only once S3 acknowledged it.
+ * Uploads up to `partConcurrency` parts at once while the next one is read from the source.
+ * Parts may finish in any order; the checkpoint only ever holds the contiguous prefix of
+ * acknowledged parts (their bytes and the CRC32C state at the prefix's end), so it stays a
+ * resume point: parts stored beyond a gap are uploaded again after a crash. Buffers: the
+ * parts in flight plus the one being read.
  */
 async function multipart(
   target: UploadTarget,
@@ -200,28 +212,74 @@ async function multipart(
   resumed: UploadState | undefined,
 ): Promise<WrittenObject> {
   const state = resumed ?? (await createUpload(target, opts));
+  // Running CRC of every byte read, in order: the whole object's CRC32C once the source ends.
   const crc = Crc32c.fromState(state.crcState);
-  let uploading: Promise<void> | undefined;
+  const ahead = new Map<number, DonePart>();
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+
+  const acknowledged = (n: number, done: DonePart) => {
+    ahead.set(n, done);
+    let next = ahead.get(state.parts.length + 1);
+    if (!next) return;
+    while (next) {
+      ahead.delete(next.part.partNumber);
+      state.parts.push(next.part);
+      state.bytesDone += next.part.size;
+      state.crcState = next.crcState;
+      next = ahead.get(state.parts.length + 1);
+    }
+    opts.checkpoint?.save(state);
+  };
+  // One listener on the caller's signal (often a whole job's), however many parts are in flight.
+  const parts = new AbortController();
+  const stop = () => parts.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) stop();
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  const partOpts = { ...opts, signal: parts.signal };
+  const start = (n: number, body: Buffer, crcState: number) => {
+    const lane: Promise<void> = uploadPart(target, state.uploadId, n, body, partOpts).then(
+      (part) => {
+        inFlight.delete(lane);
+        try {
+          acknowledged(n, { part, crcState });
+        } catch (error) {
+          failure ??= { error }; // the checkpoint could not be saved
+        }
+      },
+      (error: unknown) => {
+        inFlight.delete(lane);
+        failure ??= { error };
+      },
+    );
+    inFlight.add(lane);
+  };
+
   try {
     for (let n = state.parts.length + 1; ; n++) {
       const want = partSizeFor(n, target.partSize, opts.size);
       const body = await reader.read(want, want);
-      if (body.byteLength === 0 && state.parts.length + (uploading ? 1 : 0) > 0) break;
+      // An empty object still needs one (empty) part.
+      if (body.byteLength === 0 && n > 1) break;
       if (n > MAX_PARTS) throw new Error(`${s3Url(target.bucket, target.key)}: more than ${MAX_PARTS} parts`);
       crc.update(body);
-      const crcState = crc.value;
-      await uploading;
-      uploading = uploadPart(target, state, n, body, crcState, opts);
-      // Handled here and re-awaited below: a failure must not go unobserved while we read.
-      uploading.catch(() => undefined);
+      // A sliding window, not just a slot count: part n starts only once parts up to
+      // n - partConcurrency are in the checkpoint. A slow part thus holds the others back, but
+      // a crash re-sends at most partConcurrency stored parts.
+      while (n > state.parts.length + target.partConcurrency && !failure) await Promise.race(inFlight);
+      if (failure) break;
+      start(n, body, crc.value);
       if (body.byteLength < want) break;
     }
-    await uploading;
   } catch (e) {
-    // The part in flight may still land: wait, so the checkpoint covers everything stored.
-    await uploading?.catch(() => undefined);
+    failure ??= { error: e };
+  }
+  // Parts in flight may still land: wait, so the checkpoint covers every stored prefix part.
+  while (inFlight.size > 0) await Promise.race(inFlight);
+  opts.signal?.removeEventListener('abort', stop);
+  if (failure) {
     if (!opts.checkpoint) await abortUpload(target, state.uploadId);
-    throw e;
+    throw failure.error;
   }
   const total = state.bytesDone;
   await complete(target, state, crc.digest(), opts);
@@ -270,12 +328,11 @@ async function complete(target: UploadTarget, state: UploadState, crc32c: string
 
 async function uploadPart(
   target: UploadTarget,
-  state: UploadState,
+  uploadId: string,
   partNumber: number,
   body: Buffer,
-  crcState: number,
   opts: WriteOptions,
-): Promise<void> {
+): Promise<UploadState['parts'][number]> {
   opts.signal?.throwIfAborted();
   const partCrc = crc32cOf(body);
   const res = await send(target, `UploadPart ${partNumber}`, () =>
@@ -283,7 +340,7 @@ async function uploadPart(
       new UploadPartCommand({
         Bucket: target.bucket,
         Key: target.key,
-        UploadId: state.uploadId,
+        UploadId: uploadId,
         PartNumber: partNumber,
         Body: body,
         ContentLength: body.byteLength,
@@ -294,10 +351,7 @@ async function uploadPart(
     ),
   );
   if (!res.ETag) throw new Error(`UploadPart ${partNumber} ${s3Url(target.bucket, target.key)}: no ETag`);
-  state.parts.push({ partNumber, etag: res.ETag, crc32c: partCrc, size: body.byteLength });
-  state.bytesDone += body.byteLength;
-  state.crcState = crcState;
-  opts.checkpoint?.save(state);
+  return { partNumber, etag: res.ETag, crc32c: partCrc, size: body.byteLength };
 }
 
 export async function abortUpload(target: Pick<UploadTarget, 'client' | 'bucket' | 'key'>, uploadId: string) {
