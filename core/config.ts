@@ -36,8 +36,12 @@ export interface CoreConfig {
   storage: {
     /** Objects above this go to S3 in parts / to GCS in a resumable session (bytes, default 8 MiB). */
     multipartThresholdBytes: number;
-    /** Part size of multipart uploads and chunk size of resumable ones (default 8 MiB). */
+    /** Part size of S3 multipart uploads (default 8 MiB). */
     partSizeBytes: number;
+    /** S3 parts in flight per object (default 4, as rclone): a crash re-sends at most these. */
+    partConcurrency: number;
+    /** Chunk size of GCS resumable uploads, a multiple of 256 KiB (default 16 MiB, as rclone). */
+    gcsChunkBytes: number;
   };
   logLevel: string;
   /**
@@ -75,7 +79,10 @@ export function defaultLocations(dataDir: string): LocationCreate[] {
   ];
 }
 
-export function resolveConfig(partial: Partial<CoreConfig> & { dataDir?: string } = {}): CoreConfig {
+/** What a caller may set: any part of the config, and any part of its storage settings. */
+export type ConfigInput = Omit<Partial<CoreConfig>, 'storage'> & { storage?: Partial<CoreConfig['storage']> };
+
+export function resolveConfig(partial: ConfigInput = {}): CoreConfig {
   const dataDir = resolve(partial.dataDir ?? defaultDataDir());
   return {
     dataDir,
@@ -93,7 +100,13 @@ export function resolveConfig(partial: Partial<CoreConfig> & { dataDir?: string 
       verifyTransitionClass: true,
       ...partial.mover,
     },
-    storage: { multipartThresholdBytes: 8 << 20, partSizeBytes: 8 << 20, ...partial.storage },
+    storage: {
+      multipartThresholdBytes: 8 << 20,
+      partSizeBytes: 8 << 20,
+      partConcurrency: 4,
+      gcsChunkBytes: 16 << 20,
+      ...partial.storage,
+    },
     logLevel: partial.logLevel ?? process.env.DATAMOTION_LOG_LEVEL ?? 'info',
     confirmAboveBytes: partial.confirmAboveBytes ?? 2 ** 40,
   };

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { openDatabase, type Db } from './db/database.ts';
-import { resolveConfig, type CoreConfig } from './config.ts';
+import { resolveConfig, type ConfigInput, type CoreConfig } from './config.ts';
 import { EventBus } from './bus/event-bus.ts';
 import { StorageRegistry } from './storage/registry.ts';
 import { LocationService } from './catalog/location-service.ts';
@@ -27,18 +27,19 @@ function cloudDriver(
   secret: StoredSecret | undefined,
   config: CoreConfig,
 ): StorageDriver {
-  const sizes = { threshold: config.storage.multipartThresholdBytes, part: config.storage.partSizeBytes };
+  const { multipartThresholdBytes, partSizeBytes, partConcurrency, gcsChunkBytes } = config.storage;
   if (location.kind === 's3') {
     return new S3Driver({
       ...s3DriverOptions(location, secret),
-      multipartThreshold: sizes.threshold,
-      partSize: sizes.part,
+      multipartThreshold: multipartThresholdBytes,
+      partSize: partSizeBytes,
+      partConcurrency,
     });
   }
   return new GcsDriver({
     ...gcsDriverOptions(location, secret),
-    resumableThreshold: sizes.threshold,
-    chunkSize: sizes.part,
+    resumableThreshold: multipartThresholdBytes,
+    chunkSize: gcsChunkBytes,
   });
 }
 
@@ -60,7 +61,7 @@ export interface Core {
   close(): Promise<void>;
 }
 
-export interface CreateCoreOptions extends Partial<CoreConfig> {
+export interface CreateCoreOptions extends ConfigInput {
   logger?: Logger;
 }
 

@@ -87,7 +87,7 @@ export class S3Driver implements StorageDriver {
   constructor(opts: S3DriverOptions = {}) {
     this.partSize = Math.max(MIN_PART, opts.partSize ?? 8 * MiB);
     this.multipartThreshold = Math.max(0, opts.multipartThreshold ?? 8 * MiB);
-    this.partConcurrency = Math.max(1, Math.floor(opts.partConcurrency ?? 1));
+    this.partConcurrency = Math.max(1, Math.floor(opts.partConcurrency ?? 4));
     this.listPageSize = Math.min(1000, Math.max(1, opts.listPageSize ?? 1000));
     this.copyThreshold = Math.min(COPY_LIMIT, opts.multipartCopyThreshold ?? COPY_LIMIT);
     this.copyPartSize = Math.max(MIN_PART, opts.copyPartSize ?? 512 * MiB);
