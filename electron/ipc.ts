@@ -12,7 +12,7 @@ import {
   type ChannelResult,
   type ChannelSpec,
 } from '../core/contracts/channels.ts';
-import { testLocation } from '../core/catalog/location-test.ts';
+import { testLocation, updateLocation } from '../core/catalog/location-actions.ts';
 import { DataMotionError } from '../core/errors.ts';
 
 const VERSION = (
@@ -36,6 +36,7 @@ const IMPL: Impl = {
   }),
   'locations/list': (core) => core.locations.list(),
   'locations/create': (core, body) => core.locations.create(body),
+  'locations/patch': (core, id, body) => updateLocation(core, id, body),
   'locations/test': (core, id) => testLocation(core.locations, core.storage, id),
   'datasets/list': (core, q) => core.datasets.list(q),
   'datasets/get': (core, id) => core.datasets.get(id),

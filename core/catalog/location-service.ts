@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve, sep, basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Db } from '../db/database.ts';
 import { DataMotionError, conflict, invalid, notFound } from '../errors.ts';
-import { LocationCreate, type Location, type TierMap } from '../contracts/locations.ts';
+import { LocationCreate, LocationPatch, type Location, type TierMap } from '../contracts/locations.ts';
 import { TIERS, type Tier } from '../contracts/common.ts';
 import { parse } from '../contracts/validate.ts';
 import { guardPath, userPathError } from './path-errors.ts';
@@ -270,6 +270,72 @@ export class LocationService {
       if (code === 'SQLITE_CONSTRAINT_UNIQUE')
         throw conflict('a location with this URI already exists', 'body.uri');
       throw e;
+    }
+  }
+
+  /**
+   * Changes prices, classes, connection settings or credentials of a location; never its
+   * id, kind or root. A tier a dataset or an open job uses cannot be removed. Everything is
+   * checked first; the change is one UPDATE. The caller drops its cached driver.
+   */
+  patch(id: string, input: unknown): Location {
+    const body = parse(LocationPatch, input);
+    const current = this.get(id, 'params.id');
+    const cloud = current.kind !== 'file';
+    for (const f of ['endpoint', 'project', 'credentials', 'credentials_ref'] as const) {
+      if (!cloud && body[f] !== undefined)
+        throw invalid(`body.${f}`, 'applies to s3:// and gs:// locations only');
+    }
+    if (current.kind === 's3' && body.project != null)
+      throw invalid('body.project', 'applies to gs:// locations only');
+    if (body.endpoint) assertEndpoint(body.endpoint, 'body.endpoint');
+    if (cloud && body.credentials_ref !== undefined) {
+      validateCredentialsRef(current.kind, body.credentials_ref, 'body.credentials_ref');
+    }
+    if (body.credentials) {
+      validateStoredSecret(current.kind, body.credentials, 'body.credentials');
+      if (!this.sealer) throw invalid('body.credentials', 'this process has no key to store secrets with');
+    }
+    if (body.tiers) this.assertTiersKept(current, body.tiers);
+    const sets: string[] = [];
+    const args: (string | null)[] = [];
+    const put = (column: string, value: string | null) => {
+      sets.push(`${column} = ?`);
+      args.push(value);
+    };
+    if (body.endpoint !== undefined) put('endpoint', body.endpoint?.replace(/\/+$/, '') ?? null);
+    if (body.region !== undefined) put('region', body.region);
+    if (body.project !== undefined) put('project', body.project);
+    if (body.credentials_ref !== undefined) put('credentials_ref', body.credentials_ref);
+    if (body.credentials !== undefined) {
+      put(
+        'secret_sealed',
+        body.credentials === null ? null : sealJson(this.sealer as Sealer, body.credentials),
+      );
+    }
+    if (body.tiers) put('tiers_json', JSON.stringify(body.tiers));
+    this.db.prepare(`UPDATE locations SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
+    return this.get(id);
+  }
+
+  /** Refuses a tier map that drops a tier or class a dataset or an open job still uses. */
+  private assertTiersKept(location: Location, tiers: TierMap): void {
+    const used = this.db
+      .prepare(
+        `SELECT current_tier AS tier, storage_class AS cls FROM datasets WHERE location_id = ?
+         UNION SELECT dest_tier, dest_storage_class FROM migration_jobs
+           WHERE dest_location_id = ? AND status IN ('queued', 'copying', 'verifying', 'switching')`,
+      )
+      .all(location.id, location.id) as { tier: Tier; cls: string | null }[];
+    for (const u of used) {
+      const spec = tiers[u.tier];
+      if (!spec || (u.cls !== null && spec.storage_class !== u.cls)) {
+        throw conflict(
+          `body.tiers.${u.tier}: datasets or open jobs at "${location.id}" use ${u.tier} = ${u.cls ?? 'it'}; ` +
+            'keep that tier and class, or move them first',
+          `body.tiers.${u.tier}`,
+        );
+      }
     }
   }
 

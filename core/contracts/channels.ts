@@ -12,7 +12,7 @@ import {
   PlanMigration,
   PlanResult,
 } from './jobs.ts';
-import { Location, LocationCreate, LocationId, LocationProbe } from './locations.ts';
+import { Location, LocationCreate, LocationId, LocationPatch, LocationProbe } from './locations.ts';
 import { Policy, PolicyCreate, Recommendation, RecommendationsQuery } from './placement.ts';
 import { Health } from './system.ts';
 import { UsageBucket, UsageQuery } from './telemetry.ts';
@@ -47,6 +47,13 @@ export const CHANNELS = {
 
   'locations/list': { method: 'GET', path: '/locations', result: Type.Array(Location) },
   'locations/create': { method: 'POST', path: '/locations', body: LocationCreate, result: Location },
+  'locations/patch': {
+    method: 'PATCH',
+    path: '/locations/{id}',
+    param: { name: 'id', schema: LocationId },
+    body: LocationPatch,
+    result: Location,
+  },
   'locations/test': {
     method: 'POST',
     path: '/locations/{id}/test',

@@ -86,6 +86,38 @@ export const LocationCreate = Type.Object(
 );
 export type LocationCreate = Static<typeof LocationCreate>;
 
+/**
+ * PATCH /locations/{id}: what may change without moving data — prices and classes per tier,
+ * where and how to connect, and rotated credentials. The id, kind and root (uri) never
+ * change: datasets and jobs point into them; a new root is a new location.
+ */
+export const LocationPatch = Type.Object(
+  {
+    endpoint: Type.Optional(Type.Union([UriText({ maxLength: 2048 }), Type.Null()])),
+    region: Type.Optional(
+      Type.Union([
+        Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9-]*$' }),
+        Type.Null(),
+      ]),
+    ),
+    project: Type.Optional(
+      Type.Union([
+        Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9:._-]*$' }),
+        Type.Null(),
+      ]),
+    ),
+    credentials_ref: Type.Optional(Type.Union([SafeText({ minLength: 1, maxLength: 1024 }), Type.Null()])),
+    credentials: Type.Optional(
+      Type.Union([S3Secret, GcsSecret, Type.Null()], {
+        description: 'Write-only; null forgets the stored secret',
+      }),
+    ),
+    tiers: Type.Optional(TierMap),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type LocationPatch = Static<typeof LocationPatch>;
+
 export const Location = Type.Object(
   {
     id: Type.String(),

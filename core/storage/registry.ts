@@ -77,6 +77,12 @@ export class StorageRegistry {
     return this.factory(location);
   }
 
+  /** Forgets a location's cached driver (its settings or credentials changed). */
+  forget(locationId: string): void {
+    (this.byLocation.get(locationId) as Closable | undefined)?.close?.();
+    this.byLocation.delete(locationId);
+  }
+
   /** Closes the cloud clients (at shutdown). */
   close(): void {
     for (const d of this.byLocation.values()) (d as Closable).close?.();

@@ -22,6 +22,7 @@ const ROUTES = [
   ['get', '/jobs/{job_id}/objects'],
   ['get', '/locations'],
   ['post', '/locations'],
+  ['patch', '/locations/{id}'],
   ['post', '/locations/{id}/test'],
   ['get', '/policies'],
   ['post', '/policies'],

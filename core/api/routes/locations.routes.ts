@@ -1,8 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../create-core.ts';
-import { Location, LocationCreate, LocationIdParams, LocationProbe } from '../../contracts/locations.ts';
-import { testLocation } from '../../catalog/location-test.ts';
+import {
+  Location,
+  LocationCreate,
+  LocationIdParams,
+  LocationPatch,
+  LocationProbe,
+} from '../../contracts/locations.ts';
+import { testLocation, updateLocation } from '../../catalog/location-actions.ts';
 import { responses } from '../schemas.ts';
 
 const tags = ['locations'];
@@ -25,6 +31,21 @@ export function locationRoutes(app: FastifyInstance, core: Core): void {
       },
     },
     async (req, reply) => reply.code(201).send(core.locations.create(req.body)),
+  );
+
+  app.patch<{ Params: { id: string } }>(
+    '/locations/:id',
+    {
+      schema: {
+        tags,
+        summary:
+          'Change tier prices and classes, endpoint, region, project or credentials (never id, kind or root)',
+        params: LocationIdParams,
+        body: LocationPatch,
+        response: responses({ 200: Location }),
+      },
+    },
+    async (req) => updateLocation(core, req.params.id, req.body),
   );
 
   app.post<{ Params: { id: string } }>(

@@ -1,4 +1,4 @@
-import type { LocationProbe } from '../contracts/locations.ts';
+import type { Location, LocationProbe } from '../contracts/locations.ts';
 import { DataMotionError } from '../errors.ts';
 import { probeLocation } from '../storage/probe.ts';
 import type { StorageRegistry } from '../storage/registry.ts';
@@ -30,4 +30,15 @@ export async function testLocation(
   } finally {
     if (location.kind !== 'file') driver.close?.();
   }
+}
+
+/** PATCH /locations/{id}: the change, then a fresh driver on next use (new endpoint or credentials). */
+export function updateLocation(
+  core: { locations: LocationService; storage: StorageRegistry },
+  id: string,
+  body: unknown,
+): Location {
+  const updated = core.locations.patch(id, body);
+  core.storage.forget(id);
+  return updated;
 }
