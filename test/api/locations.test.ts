@@ -9,7 +9,7 @@ describe('PATCH /locations/{id}', () => {
   });
   afterEach(() => f.close());
 
-  const patch = (id: string, payload: unknown) =>
+  const patch = (id: string, payload: object) =>
     f.inject({ method: 'PATCH', url: `/locations/${id}`, payload });
 
   it('changes prices and connection settings, rotates write-only credentials, never returns them', async () => {
