@@ -1,4 +1,5 @@
-// Bad input in a form shows the server's words next to the field, and good input then works.
+// Bad input in a form shows the server's words next to the field, and good input then works:
+// adding a location, and editing one (a new price; a tier in use that cannot be dropped).
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -66,5 +67,65 @@ describe('settings: add a location', () => {
     await settings.location('cold-store').waitFor();
     await shell.go('map');
     await new MapPage(env.page).cell('cold-store', 'hot').waitFor();
+  });
+});
+
+describe('settings: edit a location', () => {
+  let env: E2E;
+  let shell: AppShell;
+  let settings: SettingsPage;
+  beforeAll(async () => {
+    env = await E2E.start();
+    shell = new AppShell(env.page);
+    settings = new SettingsPage(env.page);
+  });
+  afterEach(() => {
+    expect(env.problems.unexpected()).toEqual([]);
+  });
+  afterAll(async () => {
+    await env?.close();
+  });
+
+  it('saves a new price for a tier and shows it in the table', async () => {
+    await shell.open(env.server.url, 'settings');
+    await settings.openEdit('fast');
+    expect(await settings.editForm.getByTestId('location-edit-tier-hot-price').inputValue()).toBe('0.1');
+    await settings.setTierPrice('hot', '0.125');
+    await settings.saveEdit();
+    await settings.saved('fast').waitFor();
+    expect(await settings.editForm.count()).toBe(0);
+    expect(await settings.tier('fast', 'hot').textContent()).toContain('$0.125');
+    const [fast] = (await env.api.call<{ id: string; tiers: object }[]>('GET', '/locations')).filter(
+      (l) => l.id === 'fast',
+    );
+    expect(fast?.tiers).toEqual({ hot: { storage_class: 'standard', price_per_gb_month: 0.125 } });
+  });
+
+  it("shows the server's 409 next to a tier a dataset uses when it is removed", async () => {
+    await env.dataset('frozen', 'archive', { 'a.bin': 1024 }, { current_tier: 'cold' });
+    env.problems.expect(/status of 409/);
+    await shell.open(env.server.url, 'settings');
+    await settings.openEdit('archive');
+    await settings.setTierOffered('cold', false);
+    await settings.saveEdit();
+    const error = settings.editFieldError('tiers-cold');
+    await error.waitFor();
+
+    // The same body straight to the API: the form shows the server's own words.
+    const res = await fetch(`${env.server.url}/locations/archive`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tiers: { warm: { storage_class: 'standard', price_per_gb_month: 0.03 } } }),
+    });
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as { message: string; field: string };
+    expect(body.field).toBe('body.tiers.cold');
+    expect(await error.textContent()).toContain(body.message);
+    expect(await settings.editForm.getByTestId('location-edit-tier-cold').getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+    await env.shots.lightAndDark('settings-edit-conflict');
+    // Nothing was dropped: the table still offers cold.
+    await settings.tier('archive', 'cold').waitFor();
   });
 });

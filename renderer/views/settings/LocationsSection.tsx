@@ -4,16 +4,22 @@ import type { Location, LocationProbe } from '../../../core/contracts/locations.
 import { useApp, useClient } from '../../store/index.ts';
 import { Badge } from '../../ui/index.ts';
 import { AddLocationForm } from './AddLocationForm.tsx';
+import { EditLocationForm } from './EditLocationForm.tsx';
 
 type TestState =
   { status: 'testing' } | { status: 'done'; probe: LocationProbe } | { status: 'error'; message: string };
 
-/** Every location with its tier map; test one with a real round trip (list, put, head, delete). */
+/**
+ * Every location with its tier map; test one with a real round trip (list, put, head, delete),
+ * or edit what may change in place (tier classes and prices, endpoint, region, project, credentials).
+ */
 export function LocationsSection() {
   const locations = useApp((s) => s.locations);
   const client = useClient();
   const [tests, setTests] = useState<Record<string, TestState>>({});
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
   const list = Object.values(locations).sort((a, b) => a.id.localeCompare(b.id));
 
   const test = (id: string) => {
@@ -32,7 +38,6 @@ export function LocationsSection() {
     <section className="section" aria-labelledby="locations-title" data-testid="settings-locations">
       <div className="section-head">
         <h2 id="locations-title">Locations</h2>
-        <span className="muted">read-only: to change one, add a new location and move its datasets</span>
         <button
           type="button"
           className="section-action"
@@ -59,7 +64,7 @@ export function LocationsSection() {
               <th scope="col">Credentials</th>
               <th scope="col">Tiers (class, $/GB-month)</th>
               <th scope="col">
-                <span className="visually-hidden">Test</span>
+                <span className="visually-hidden">Actions</span>
               </th>
             </tr>
           </thead>
@@ -88,14 +93,26 @@ export function LocationsSection() {
                   <td>
                     <ul className="tier-list">
                       {TIERS.filter((t) => l.tiers[t]).map((t) => (
-                        <li key={t}>
+                        <li key={t} data-testid={`location-tier-${l.id}-${t}`}>
                           <Badge tone={t}>{t}</Badge> {l.tiers[t]?.storage_class}{' '}
                           <span className="muted">${l.tiers[t]?.price_per_gb_month}</span>
                         </li>
                       ))}
                     </ul>
                   </td>
-                  <td>
+                  <td className="row-actions">
+                    <button
+                      type="button"
+                      onClick={() => {
+                        setSaved(null);
+                        setEditing((e) => (e === l.id ? null : l.id));
+                      }}
+                      aria-expanded={editing === l.id}
+                      data-testid={`location-edit-${l.id}`}
+                    >
+                      {editing === l.id ? 'Close' : 'Edit'}
+                      <span className="visually-hidden"> {l.id}</span>
+                    </button>{' '}
                     <button
                       type="button"
                       onClick={() => test(l.id)}
@@ -107,6 +124,29 @@ export function LocationsSection() {
                     </button>
                   </td>
                 </tr>
+                {editing === l.id && (
+                  <tr>
+                    <td colSpan={6}>
+                      <EditLocationForm
+                        location={l}
+                        onSaved={() => {
+                          setEditing(null);
+                          setSaved(l.id);
+                        }}
+                        onCancel={() => setEditing(null)}
+                      />
+                    </td>
+                  </tr>
+                )}
+                {saved === l.id && (
+                  <tr>
+                    <td colSpan={6}>
+                      <p className="success" role="status" data-testid={`location-saved-${l.id}`}>
+                        Location {l.id} saved.
+                      </p>
+                    </td>
+                  </tr>
+                )}
                 {tests[l.id] && tests[l.id]?.status !== 'testing' && (
                   <tr>
                     <td colSpan={6}>

@@ -5,7 +5,7 @@ export interface LocationFormInput {
   uri: string;
 }
 
-/** Settings: the locations (with the add form), policies and how this tab reaches the engine. */
+/** Settings: the locations (with the add and edit forms), policies and how this tab reaches the engine. */
 export class SettingsPage {
   readonly form: Locator;
   constructor(readonly page: Page) {
@@ -35,5 +35,42 @@ export class SettingsPage {
 
   added(): Locator {
     return this.page.getByTestId('location-added');
+  }
+
+  /** The edit form (one at a time, under its location's row). */
+  get editForm(): Locator {
+    return this.page.getByTestId('location-edit-form');
+  }
+
+  async openEdit(id: string): Promise<void> {
+    await this.page.getByTestId(`location-edit-${id}`).click();
+    await this.page.locator(`[data-testid="location-edit-form"][data-location="${id}"]`).waitFor();
+  }
+
+  async setTierPrice(tier: string, price: string): Promise<void> {
+    await this.editForm.getByTestId(`location-edit-tier-${tier}-price`).fill(price);
+  }
+
+  /** Unticks (or ticks) a tier: unticked, it is left out of the tier map sent. */
+  async setTierOffered(tier: string, on: boolean): Promise<void> {
+    await this.editForm.getByTestId(`location-edit-tier-${tier}`).setChecked(on);
+  }
+
+  async saveEdit(): Promise<void> {
+    await this.editForm.getByTestId('location-edit-save').click();
+  }
+
+  /** The server's message next to an edit-form field (`tiers-cold`, `tiers-hot-price_per_gb_month`, …). */
+  editFieldError(field: string): Locator {
+    return this.editForm.getByTestId(`field-error-${field}`);
+  }
+
+  saved(id: string): Locator {
+    return this.page.getByTestId(`location-saved-${id}`);
+  }
+
+  /** A tier as the locations table shows it: badge, storage class and price. */
+  tier(id: string, tier: string): Locator {
+    return this.page.getByTestId(`location-tier-${id}-${tier}`);
   }
 }
