@@ -3,69 +3,21 @@
 // history, recommendations, a policy, migrations):
 //   node --import tsx scripts/screenshot-views.ts [OUT_DIR]     (default /tmp/ui-shots)
 // Any CSP violation, console error or page error is printed and fails the run.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomFillSync } from 'node:crypto';
-import { pino } from 'pino';
-import { createCore } from '../core/create-core.ts';
-import { startServer } from '../core/api/server.ts';
-import { ensureBundle } from '../core/cli/ui-bundle.ts';
-import { launchBrowser } from '../test/helpers/browser.ts';
+import { startDemo } from './lib/demo-ui.ts';
 
-const REPORT_CSP =
-  "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));";
-
-const outDir = process.argv[2] ?? '/tmp/ui-shots';
-mkdirSync(outDir, { recursive: true });
-await ensureBundle(console.log);
-
-const dir = mkdtempSync(join(tmpdir(), 'dm-views-'));
-const fast = join(dir, 'fast');
-const archive = join(dir, 'archive');
-const core = createCore({
-  dataDir: join(dir, 'data'),
-  locations: [
-    {
-      id: 'nvme-fast',
-      uri: pathToFileURL(fast).href,
-      tiers: { hot: { storage_class: 'standard', price_per_gb_month: 0.1 } },
-    },
-    {
-      id: 'nas-archive',
-      uri: pathToFileURL(archive).href,
-      tiers: {
-        warm: { storage_class: 'standard', price_per_gb_month: 0.03 },
-        cold: { storage_class: 'archive', price_per_gb_month: 0.01 },
-      },
-    },
-    {
-      id: 'minio-lake',
-      uri: 's3://lake/datamotion',
-      endpoint: 'http://127.0.0.1:9',
-      region: 'us-east-1',
-      tiers: {
-        hot: { storage_class: 'STANDARD', price_per_gb_month: 0.023 },
-        warm: { storage_class: 'STANDARD_IA', price_per_gb_month: 0.0125 },
-        cold: { storage_class: 'GLACIER_IR', price_per_gb_month: 0.004 },
-      },
-    },
-  ],
+const demo = await startDemo({
+  outDir: process.argv[2] ?? '/tmp/ui-shots',
+  tmpPrefix: 'dm-views-',
+  minioEndpoint: 'http://127.0.0.1:9',
   mover: { concurrency: 1, objectConcurrency: 1, enabled: true, maxAttempts: 1 },
-  logger: pino({ level: 'silent' }),
 });
-const server = await startServer(core, { port: 0 });
-const browser = await launchBrowser();
-const problems: string[] = [];
+const { outDir, fast, archive, core, url, problems } = demo;
 try {
-  const page = await browser.context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of (400|409)/.test(m.text())) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.addInitScript({ content: REPORT_CSP });
-  await page.setViewportSize({ width: 1440, height: 1000 });
+  const page = await demo.newPage(/status of (400|409)/);
 
   // Every control on screen has an accessible name and a test id (a page function, as text:
   // this file is typed for Node). Recharts' own focusable surfaces would fail it: they are off.
@@ -93,7 +45,7 @@ try {
     ['recommendations', 'recs-empty'],
     ['datasets', 'datasets-empty'],
   ] as const) {
-    await page.goto(`${server.url}/#/${view}`);
+    await page.goto(`${url}/#/${view}`);
     await page.locator('[data-testid="live-status"][data-state="live"]').waitFor();
     await page.getByTestId(empty).waitFor();
     await shot(`${view}-empty.png`, false);
@@ -168,7 +120,7 @@ try {
   await page.reload();
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    await page.goto(`${server.url}/#/recommendations`);
+    await page.goto(`${url}/#/recommendations`);
     await page.locator('[data-testid="live-status"][data-state="live"]').waitFor();
     await page.getByTestId('recs-table').waitFor();
     await page.locator('[data-testid^="rec-savings-"][data-status="ready"]').first().waitFor();
@@ -185,7 +137,7 @@ try {
     await page.getByTestId('datasets-table').waitFor();
     await shot(`datasets-${scheme}.png`);
 
-    await page.goto(`${server.url}/#/datasets?id=${ids[0]}`);
+    await page.goto(`${url}/#/datasets?id=${ids[0]}`);
     await page.getByTestId('dataset-usage-chart').waitFor();
     await page.locator('[data-testid^="replica-"]').first().waitFor();
     await page.waitForTimeout(300);
@@ -220,7 +172,7 @@ try {
   await page.waitForTimeout(200);
   await shot('datasets-page-2.png', false);
 
-  await page.goto(`${server.url}/#/datasets?id=${ids[2]}`);
+  await page.goto(`${url}/#/datasets?id=${ids[2]}`);
   await page.getByTestId('dataset-edit-slo').fill('-5');
   await page.getByTestId('dataset-edit-save').click();
   await page.getByTestId('field-error-latency_slo_ms').waitFor();
@@ -232,12 +184,6 @@ try {
   await page.waitForTimeout(300);
   await shot('recommendations-apply.png', false);
 } finally {
-  await browser.close();
-  await server.close();
-  await core.close();
-  rmSync(dir, { recursive: true, force: true });
+  await demo.close();
 }
-if (problems.length) {
-  console.error(`console errors / CSP violations:\n${problems.join('\n')}`);
-  process.exit(1);
-}
+demo.failOnProblems();

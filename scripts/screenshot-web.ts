@@ -3,55 +3,17 @@
 //   node --import tsx scripts/screenshot-web.ts [OUT_DIR]     (default docs/screenshots)
 // web-ui.png is the map; the others show the move dialog, the queue, its drawer and dark mode.
 // Any CSP violation or console error is printed and fails the run.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomFillSync } from 'node:crypto';
-import { pino } from 'pino';
-import { createCore } from '../core/create-core.ts';
-import { startServer } from '../core/api/server.ts';
-import { ensureBundle } from '../core/cli/ui-bundle.ts';
-import { launchBrowser } from '../test/helpers/browser.ts';
+import { startDemo } from './lib/demo-ui.ts';
 
-/** Reports every CSP violation as a console error. */
-const REPORT_CSP =
-  "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI));";
-
-const outDir = process.argv[2] ?? join('docs', 'screenshots');
-mkdirSync(outDir, { recursive: true });
-await ensureBundle(console.log);
-
-const dir = mkdtempSync(join(tmpdir(), 'dm-shot-'));
-const fast = join(dir, 'fast');
-const archive = join(dir, 'archive');
-const core = createCore({
-  dataDir: join(dir, 'data'),
-  locations: [
-    {
-      id: 'nvme-fast',
-      uri: pathToFileURL(fast).href,
-      tiers: { hot: { storage_class: 'standard', price_per_gb_month: 0.1 } },
-    },
-    {
-      id: 'nas-archive',
-      uri: pathToFileURL(archive).href,
-      tiers: {
-        warm: { storage_class: 'standard', price_per_gb_month: 0.03 },
-        cold: { storage_class: 'archive', price_per_gb_month: 0.01 },
-      },
-    },
-    {
-      id: 'minio-lake',
-      uri: 's3://lake/datamotion',
-      endpoint: 'http://minio.internal:9000',
-      region: 'us-east-1',
-      tiers: {
-        hot: { storage_class: 'STANDARD', price_per_gb_month: 0.023 },
-        warm: { storage_class: 'STANDARD_IA', price_per_gb_month: 0.0125 },
-        cold: { storage_class: 'GLACIER_IR', price_per_gb_month: 0.004 },
-      },
-    },
+const demo = await startDemo({
+  outDir: process.argv[2] ?? join('docs', 'screenshots'),
+  tmpPrefix: 'dm-shot-',
+  minioEndpoint: 'http://minio.internal:9000',
+  extraLocations: [
     {
       id: 'gcs-analytics',
       uri: 'gs://analytics-archive/dm',
@@ -64,11 +26,8 @@ const core = createCore({
   ],
   // Slow the mover down so the screenshots catch jobs in flight.
   mover: { concurrency: 2, objectConcurrency: 1, enabled: true, maxAttempts: 3 },
-  logger: pino({ level: 'silent' }),
 });
-const server = await startServer(core, { port: 0 });
-const browser = await launchBrowser();
-const problems: string[] = [];
+const { outDir, fast, archive, core, url } = demo;
 try {
   const names = ['clickstream-2026', 'ml-features', 'billing-archive', 'sensor-raw', 'logs-q3'];
   const ids: number[] = [];
@@ -119,17 +78,10 @@ try {
   core.jobs.plan({ dataset_id: ids[3] as number, target_location: 'nas-archive', storage_class: 'archive' });
   core.jobs.plan({ dataset_id: ids[4] as number, target_location: 'nas-archive', storage_class: 'standard' });
 
-  const page = await browser.context.newPage();
   // The dialog step sends a bad storage class on purpose: its 400 is the point, not a problem.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().includes('status of 400')) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  // Runs in the page (a string: this file is typed for Node, without the DOM).
-  await page.addInitScript({ content: REPORT_CSP });
-  await page.setViewportSize({ width: 1440, height: 1000 });
+  const page = await demo.newPage(/status of 400/);
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.goto(`${server.url}/#/map`);
+  await page.goto(`${url}/#/map`);
   await page.getByTestId(`dataset-card-${ids[2]}`).waitFor();
   await page.locator('[data-testid="live-status"][data-state="live"]').waitFor();
   await page.getByTestId(`sparkline-${ids[0]}`).waitFor();
@@ -197,12 +149,6 @@ try {
   await page.waitForTimeout(300);
   await shot('queue-dark.png');
 } finally {
-  await browser.close();
-  await server.close();
-  await core.close();
-  rmSync(dir, { recursive: true, force: true });
+  await demo.close();
 }
-if (problems.length) {
-  console.error(`console errors / CSP violations:\n${problems.join('\n')}`);
-  process.exit(1);
-}
+demo.failOnProblems();

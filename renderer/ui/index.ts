@@ -6,4 +6,5 @@ export { ProgressRing } from './ProgressRing.tsx';
 export { Sparkline, binUsage } from './Sparkline.tsx';
 export { StepIndicator } from './StepIndicator.tsx';
 export { ThemeToggle, applyTheme } from './ThemeToggle.tsx';
+export { TimeAreaChart, type TimeAreaSeries } from './TimeAreaChart.tsx';
 export * from './format.ts';

@@ -1,20 +1,9 @@
 import { useEffect, useMemo } from 'react';
-import {
-  Area,
-  AreaChart,
-  Bar,
-  BarChart,
-  CartesianGrid,
-  Legend,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { TIERS } from '../../../core/contracts/common.ts';
 import { useActions, useApp } from '../../store/index.ts';
 import { USAGE_WINDOW_MS } from '../../store/store.ts';
-import { formatBytes, formatCount, formatUsd } from '../../ui/index.ts';
+import { TimeAreaChart, formatBytes, formatCount, formatUsd } from '../../ui/index.ts';
 import { ChartTooltip } from '../ChartTooltip.tsx';
 import { useDismissed } from '../recommendations/dismissed.ts';
 import { openRecommendations } from '../recommendations/rec-target.ts';
@@ -27,8 +16,6 @@ const TOP = 6;
 const POINTS = 36;
 const TIER_FILL = { hot: 'var(--hot)', warm: 'var(--warm)', cold: 'var(--cold)' } as const;
 const usdTick = (v: number) => (v >= 1000 ? `$${(v / 1000).toFixed(1)}k` : `$${v.toFixed(v < 10 ? 2 : 0)}`);
-const hhmm = (t: unknown) =>
-  new Date(Number(t)).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
 /** Monthly storage by location and tier, today and after the open recommendations; access over time. */
 export function CostsView() {
@@ -264,61 +251,16 @@ function Activity() {
           {loading && top.length ? 'Loading…' : 'No access events in the last 6 hours.'}
         </p>
       ) : (
-        <div
-          className="chart"
-          role="img"
+        <TimeAreaChart
+          rows={rows}
+          from={from}
+          to={to}
+          series={series.map((s, i) => ({ key: s.key, name: s.name, color: `var(--series-${i + 1})` }))}
+          stacked
+          legendOrder="series"
           aria-label={`Accesses in the last 6 hours: ${totals.map((t) => `${t.name} ${formatCount(t.total)}`).join(', ')}`}
           data-testid="activity-chart"
-        >
-          <ResponsiveContainer width="100%" height="100%">
-            <AreaChart
-              accessibilityLayer={false}
-              data={rows}
-              margin={{ top: 8, right: 8, bottom: 8, left: 8 }}
-            >
-              <CartesianGrid stroke="var(--grid)" vertical={false} />
-              <XAxis
-                dataKey="t"
-                type="number"
-                domain={[from, to]}
-                tickFormatter={hhmm}
-                tick={{ fill: 'var(--text-muted)' }}
-                stroke="var(--border)"
-              />
-              <YAxis
-                allowDecimals={false}
-                tick={{ fill: 'var(--text-muted)' }}
-                stroke="var(--border)"
-                width={48}
-              />
-              <Tooltip
-                content={(p) => (
-                  <ChartTooltip
-                    active={p.active}
-                    payload={p.payload}
-                    label={p.label}
-                    formatLabel={hhmm}
-                    formatValue={(v) => formatCount(v)}
-                  />
-                )}
-              />
-              <Legend itemSorter={null} />
-              {series.map((s, i) => (
-                <Area
-                  key={s.key}
-                  dataKey={s.key}
-                  name={s.name}
-                  stackId="a"
-                  type="monotone"
-                  stroke={`var(--series-${i + 1})`}
-                  fill={`var(--series-${i + 1})`}
-                  fillOpacity={0.35}
-                  isAnimationActive={false}
-                />
-              ))}
-            </AreaChart>
-          </ResponsiveContainer>
-        </div>
+        />
       )}
     </section>
   );

@@ -1,5 +1,4 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
-import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { ApiError } from '../../../core/contracts/api-error.ts';
 import type { Dataset, DatasetDetail, DatasetPatch } from '../../../core/contracts/datasets.ts';
 import { OPEN_STATUSES, type Job } from '../../../core/contracts/jobs.ts';
@@ -15,8 +14,8 @@ import {
   formatTime,
   isFieldError,
   percent,
+  TimeAreaChart,
 } from '../../ui/index.ts';
-import { ChartTooltip } from '../ChartTooltip.tsx';
 import { readWriteRows } from '../costs/activity.ts';
 
 const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError('internal', String(e)));
@@ -368,8 +367,10 @@ function Jobs({ datasetId }: { datasetId: number }) {
   );
 }
 
-const hhmm = (t: unknown) =>
-  new Date(Number(t)).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const READ_WRITE_SERIES = [
+  { key: 'reads', name: 'reads', color: 'var(--series-1)' },
+  { key: 'writes', name: 'writes', color: 'var(--series-4)' },
+];
 
 function UsageChart({ datasetId, name }: { datasetId: number; name: string }) {
   const usage = useUsage(datasetId);
@@ -391,68 +392,15 @@ function UsageChart({ datasetId, name }: { datasetId: number; name: string }) {
           {!usage || usage.loading ? 'Loading…' : 'No access events in the last 6 hours.'}
         </p>
       ) : (
-        <div
-          className="chart"
-          role="img"
+        <TimeAreaChart
+          rows={rows}
+          from={from}
+          to={to}
+          series={READ_WRITE_SERIES}
+          stacked
           aria-label={`${name}: ${reads} reads and ${writes} writes in the last 6 hours`}
           data-testid="dataset-usage-chart"
-        >
-          <ResponsiveContainer width="100%" height="100%">
-            <AreaChart
-              accessibilityLayer={false}
-              data={rows}
-              margin={{ top: 8, right: 8, bottom: 8, left: 8 }}
-            >
-              <CartesianGrid stroke="var(--grid)" vertical={false} />
-              <XAxis
-                dataKey="t"
-                type="number"
-                domain={[from, to]}
-                tickFormatter={hhmm}
-                tick={{ fill: 'var(--text-muted)' }}
-                stroke="var(--border)"
-              />
-              <YAxis
-                allowDecimals={false}
-                tick={{ fill: 'var(--text-muted)' }}
-                stroke="var(--border)"
-                width={48}
-              />
-              <Tooltip
-                content={(p) => (
-                  <ChartTooltip
-                    active={p.active}
-                    payload={p.payload}
-                    label={p.label}
-                    formatLabel={hhmm}
-                    formatValue={(v) => formatCount(v)}
-                  />
-                )}
-              />
-              <Legend />
-              <Area
-                dataKey="reads"
-                name="reads"
-                stackId="rw"
-                type="monotone"
-                stroke="var(--series-1)"
-                fill="var(--series-1)"
-                fillOpacity={0.35}
-                isAnimationActive={false}
-              />
-              <Area
-                dataKey="writes"
-                name="writes"
-                stackId="rw"
-                type="monotone"
-                stroke="var(--series-4)"
-                fill="var(--series-4)"
-                fillOpacity={0.35}
-                isAnimationActive={false}
-              />
-            </AreaChart>
-          </ResponsiveContainer>
-        </div>
+        />
       )}
     </section>
   );
