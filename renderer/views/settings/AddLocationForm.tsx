@@ -3,7 +3,8 @@ import { ApiError } from '../../../core/contracts/api-error.ts';
 import { TIERS, type Tier } from '../../../core/contracts/common.ts';
 import type { LocationCreate, TierMap } from '../../../core/contracts/locations.ts';
 import { useActions, useClient } from '../../store/index.ts';
-import { PathError, errorPath } from './PathError.tsx';
+import { LocationTextField, ServiceAccountField, TierFieldset } from './LocationFields.tsx';
+import { errorPath } from './PathError.tsx';
 
 type TierRow = { on: boolean; storageClass: string; price: string };
 type Secret = 'none' | 's3' | 'gcs';
@@ -116,26 +117,17 @@ export function AddLocationForm({ onDone }: { onDone: () => void }) {
     hint?: ReactNode,
     type = 'text',
   ) => (
-    <div className="field">
-      <label htmlFor={id(name)}>{label}</label>
-      <input
-        id={id(name)}
-        type={type}
-        value={f[name] as string}
-        onChange={(e) => set(name, e.target.value as never)}
-        aria-invalid={path === field}
-        aria-describedby={hint ? `${id(name)}-hint` : undefined}
-        autoComplete={type === 'password' ? 'new-password' : 'off'}
-        spellCheck={false}
-        data-testid={`location-form-${field.replace(/\./g, '-')}`}
-      />
-      {hint && (
-        <span id={`${id(name)}-hint`} className="muted hint">
-          {hint}
-        </span>
-      )}
-      <PathError error={error} path={field} />
-    </div>
+    <LocationTextField
+      id={id(name)}
+      label={label}
+      field={field}
+      testIdPrefix="location-form"
+      value={f[name] as string}
+      onChange={(v) => set(name, v as never)}
+      error={error}
+      hint={hint}
+      secret={type === 'password'}
+    />
   );
 
   return (
@@ -213,78 +205,15 @@ export function AddLocationForm({ onDone }: { onDone: () => void }) {
           </div>
         )}
         {f.secret === 'gcs' && (
-          <div className="field">
-            <label htmlFor={id('sa')}>Service-account key (JSON)</label>
-            <textarea
-              id={id('sa')}
-              rows={4}
-              value={f.serviceAccount}
-              onChange={(e) => set('serviceAccount', e.target.value)}
-              spellCheck={false}
-              autoComplete="off"
-              data-testid="location-form-credentials-service_account"
-            />
-          </div>
+          <ServiceAccountField
+            id={id('sa')}
+            testIdPrefix="location-form"
+            value={f.serviceAccount}
+            onChange={(v) => set('serviceAccount', v)}
+          />
         )}
       </fieldset>
-      <fieldset className="form-fieldset">
-        <legend>Tiers offered: storage class and price</legend>
-        <table className="data tier-table">
-          <thead>
-            <tr>
-              <th scope="col">Tier</th>
-              <th scope="col">Storage class</th>
-              <th scope="col">USD per GB-month</th>
-            </tr>
-          </thead>
-          <tbody>
-            {TIERS.map((t) => {
-              const row = f.tiers[t];
-              return (
-                <tr key={t}>
-                  <td>
-                    <label>
-                      <input
-                        type="checkbox"
-                        checked={row.on}
-                        onChange={(e) => setTier(t, { on: e.target.checked })}
-                        data-testid={`location-form-tier-${t}`}
-                      />{' '}
-                      {t}
-                    </label>
-                  </td>
-                  <td>
-                    <input
-                      type="text"
-                      value={row.storageClass}
-                      disabled={!row.on}
-                      onChange={(e) => setTier(t, { storageClass: e.target.value })}
-                      aria-label={`${t} storage class`}
-                      aria-invalid={path === `tiers.${t}.storage_class`}
-                      spellCheck={false}
-                      data-testid={`location-form-tier-${t}-class`}
-                    />
-                    <PathError error={error} path={`tiers.${t}.storage_class`} />
-                  </td>
-                  <td>
-                    <input
-                      type="text"
-                      inputMode="decimal"
-                      value={row.price}
-                      disabled={!row.on}
-                      onChange={(e) => setTier(t, { price: e.target.value })}
-                      aria-label={`${t} price, USD per GB-month`}
-                      aria-invalid={path === `tiers.${t}.price_per_gb_month`}
-                      data-testid={`location-form-tier-${t}-price`}
-                    />
-                    <PathError error={error} path={`tiers.${t}.price_per_gb_month`} />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </fieldset>
+      <TierFieldset testIdPrefix="location-form" tiers={f.tiers} setTier={setTier} error={error} />
       <div className="form-actions">
         <button type="button" onClick={onDone} data-testid="location-form-cancel">
           Cancel

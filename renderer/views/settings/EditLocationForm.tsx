@@ -3,6 +3,7 @@ import { ApiError } from '../../../core/contracts/api-error.ts';
 import { TIERS, type Tier } from '../../../core/contracts/common.ts';
 import type { Location } from '../../../core/contracts/locations.ts';
 import { useActions, useClient } from '../../store/index.ts';
+import { LocationTextField, ServiceAccountField, TierFieldset } from './LocationFields.tsx';
 import { PathError, errorPath } from './PathError.tsx';
 import {
   editableFields,
@@ -82,27 +83,18 @@ export function EditLocationForm(props: { location: Location; onSaved: () => voi
   const path = errorPath(error);
   const general = error && !(path && PLACED.has(path)) ? error : null;
   const text = (name: TextKey, label: string, field: string, hint?: ReactNode, secret = false) => (
-    <div className="field">
-      <label htmlFor={id(name)}>{label}</label>
-      <input
-        id={id(name)}
-        type={secret ? 'password' : 'text'}
-        value={f[name]}
-        onChange={(e) => set(name, e.target.value)}
-        disabled={secret && f.forgetCredentials}
-        aria-invalid={path === field}
-        aria-describedby={hint ? `${id(name)}-hint` : undefined}
-        autoComplete={secret ? 'new-password' : 'off'}
-        spellCheck={false}
-        data-testid={`location-edit-${field.replace(/\./g, '-')}`}
-      />
-      {hint && (
-        <span id={`${id(name)}-hint`} className="muted hint">
-          {hint}
-        </span>
-      )}
-      <PathError error={error} path={field} />
-    </div>
+    <LocationTextField
+      id={id(name)}
+      label={label}
+      field={field}
+      testIdPrefix="location-edit"
+      value={f[name]}
+      onChange={(v) => set(name, v)}
+      error={error}
+      hint={hint}
+      secret={secret}
+      disabled={secret && f.forgetCredentials}
+    />
   );
 
   return (
@@ -160,85 +152,18 @@ export function EditLocationForm(props: { location: Location; onSaved: () => voi
             </div>
           )}
           {l.kind === 'gs' && (
-            <div className="field">
-              <label htmlFor={id('sa')}>Service-account key (JSON)</label>
-              <textarea
-                id={id('sa')}
-                rows={4}
-                value={f.serviceAccount}
-                onChange={(e) => set('serviceAccount', e.target.value)}
-                disabled={f.forgetCredentials}
-                aria-invalid={path === 'credentials.service_account'}
-                spellCheck={false}
-                autoComplete="off"
-                data-testid="location-edit-credentials-service_account"
-              />
-              <PathError error={error} path="credentials.service_account" />
-            </div>
+            <ServiceAccountField
+              id={id('sa')}
+              testIdPrefix="location-edit"
+              value={f.serviceAccount}
+              onChange={(v) => set('serviceAccount', v)}
+              error={error}
+              disabled={f.forgetCredentials}
+            />
           )}
         </fieldset>
       )}
-      <fieldset className="form-fieldset">
-        <legend>Tiers offered: storage class and price</legend>
-        <PathError error={error} path="tiers" />
-        <table className="data tier-table">
-          <thead>
-            <tr>
-              <th scope="col">Tier</th>
-              <th scope="col">Storage class</th>
-              <th scope="col">USD per GB-month</th>
-            </tr>
-          </thead>
-          <tbody>
-            {TIERS.map((t) => {
-              const row = f.tiers[t];
-              return (
-                <tr key={t} data-testid={`location-edit-tier-row-${t}`}>
-                  <td>
-                    <label>
-                      <input
-                        type="checkbox"
-                        checked={row.on}
-                        onChange={(e) => setTier(t, { on: e.target.checked })}
-                        aria-invalid={path === `tiers.${t}`}
-                        data-testid={`location-edit-tier-${t}`}
-                      />{' '}
-                      {t}
-                    </label>
-                    <PathError error={error} path={`tiers.${t}`} />
-                  </td>
-                  <td>
-                    <input
-                      type="text"
-                      value={row.storageClass}
-                      disabled={!row.on}
-                      onChange={(e) => setTier(t, { storageClass: e.target.value })}
-                      aria-label={`${t} storage class`}
-                      aria-invalid={path === `tiers.${t}.storage_class`}
-                      spellCheck={false}
-                      data-testid={`location-edit-tier-${t}-class`}
-                    />
-                    <PathError error={error} path={`tiers.${t}.storage_class`} />
-                  </td>
-                  <td>
-                    <input
-                      type="text"
-                      inputMode="decimal"
-                      value={row.price}
-                      disabled={!row.on}
-                      onChange={(e) => setTier(t, { price: e.target.value })}
-                      aria-label={`${t} price, USD per GB-month`}
-                      aria-invalid={path === `tiers.${t}.price_per_gb_month`}
-                      data-testid={`location-edit-tier-${t}-price`}
-                    />
-                    <PathError error={error} path={`tiers.${t}.price_per_gb_month`} />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </fieldset>
+      <TierFieldset testIdPrefix="location-edit" tiers={f.tiers} setTier={setTier} error={error} tierErrors />
       {unchanged && (
         <p className="muted" role="status" data-testid="location-edit-unchanged">
           Nothing changed: there is nothing to save.
