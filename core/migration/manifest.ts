@@ -117,17 +117,6 @@ export class Manifest {
     for await (const page of this.pages(states)) yield* page;
   }
 
-  /** All rows at once: for small manifests and tests only. */
-  rows(states?: readonly ObjectState[]): ManifestRow[] {
-    const filter = states ? `AND state IN (${states.map(() => '?').join(',')})` : '';
-    return this.db
-      .prepare(
-        `SELECT rel_path, size_bytes, src_crc32c, dst_crc32c, state, copy_count FROM job_objects
-         WHERE job_id = ? ${filter} ORDER BY rel_path`,
-      )
-      .all(this.jobId, ...(states ?? [])) as ManifestRow[];
-  }
-
   /**
    * Counts and bytes, in total and done (copied or verified), summed over pages of rows with
    * a yield between pages: over a million rows one aggregate query holds the loop ~0.2 s.

@@ -65,36 +65,10 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Pr
 }
 
 /**
- * Runs `work` over items with at most `limit` in flight. On the first failure no new
- * item starts; the ones in flight are awaited (so nothing is still writing when the
- * caller cleans up) and the first error is thrown.
- */
-export async function runPool<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-  signal?: AbortSignal,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const lane = async (): Promise<void> => {
-    while (!failure && !signal?.aborted && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (e) {
-        failure ??= { error: e };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
-  if (failure) throw failure.error;
-  signal?.throwIfAborted();
-}
-
-/**
- * runPool over an async source (a manifest read page by page): at most `limit` items in
- * flight and at most one page buffered, so a million objects never sit in memory.
+ * Runs `work` over an async source (a manifest read page by page) with at most `limit`
+ * items in flight and at most one page buffered, so a million objects never sit in memory.
+ * On the first failure no new item starts; the ones in flight are awaited (so nothing is
+ * still writing when the caller cleans up) and the first error is thrown.
  */
 export async function runPoolAsync<T>(
   items: AsyncIterable<T>,
