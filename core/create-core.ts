@@ -13,7 +13,7 @@ import { Mover } from './migration/mover.ts';
 import { JobStore } from './migration/job-store.ts';
 import { Metrics } from './metrics.ts';
 import { createLogger, type Logger } from './logger.ts';
-import { KeyFileSealer } from './catalog/secret-store.ts';
+import { KeyFileSealer, type Sealer } from './catalog/secret-store.ts';
 import { FileDriver } from './storage/file-driver.ts';
 import { S3Driver } from './storage/s3-driver.ts';
 import { GcsDriver } from './storage/gcs-driver.ts';
@@ -63,6 +63,10 @@ export interface Core {
 
 export interface CreateCoreOptions extends ConfigInput {
   logger?: Logger;
+  /** Seals location credentials; default: a key file in the data folder (the desktop passes its keychain's). */
+  sealer?: Sealer;
+  /** better-sqlite3's addon built for this runtime's ABI (the Electron engine process passes one). */
+  sqliteBinding?: string;
 }
 
 /** The one composition root: Electron, the REST server, the CLI, workers and tests start here. */
@@ -70,10 +74,10 @@ export function createCore(options: CreateCoreOptions = {}): Core {
   const config = resolveConfig(options);
   mkdirSync(config.dataDir, { recursive: true });
   const logger = options.logger ?? createLogger(config.logLevel);
-  const db = openDatabase(config.dbFile);
+  const db = openDatabase(config.dbFile, { nativeBinding: options.sqliteBinding });
   const bus = new EventBus();
   const metrics = new Metrics();
-  const locations = new LocationService(db, new KeyFileSealer(config.dataDir));
+  const locations = new LocationService(db, options.sealer ?? new KeyFileSealer(config.dataDir));
   const storage = new StorageRegistry(
     [new FileDriver()],
     (uri) => locations.locate(uri),

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import type { IpcMainInvokeEvent } from 'electron';
 import type { Core } from '../core/create-core.ts';
 import { parse } from '../core/contracts/validate.ts';
 import {
@@ -14,10 +12,8 @@ import {
 } from '../core/contracts/channels.ts';
 import { testLocation, updateLocation } from '../core/catalog/location-actions.ts';
 import { DataMotionError } from '../core/errors.ts';
+import { VERSION } from '../core/version.ts';
 
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 const startedAt = Date.now();
 
 /**
@@ -39,6 +35,7 @@ const IMPL: Impl = {
   'locations/patch': (core, id, body) => updateLocation(core, id, body),
   'locations/test': (core, id) => testLocation(core.locations, core.storage, id),
   'datasets/list': (core, q) => core.datasets.list(q),
+  'datasets/create': (core, body) => core.datasets.create(body),
   'datasets/get': (core, id) => core.datasets.get(id),
   'datasets/patch': (core, id, body) => core.datasets.patch(id, body),
   'datasets/usage': (core, id, q) => core.telemetry.usage(id, q?.since ? Date.parse(q.since) : 0),
@@ -100,25 +97,4 @@ export function ipcHandlers(core: Core): Record<ChannelName, IpcHandler> {
   ) as Record<ChannelName, IpcHandler>;
 }
 
-/** Only our own top-level frame, loaded from our own protocol, may call in. */
-export function isTrustedSender(event: IpcMainInvokeEvent, appOrigin: string): boolean {
-  const frame = event.senderFrame;
-  if (!frame || frame !== event.sender.mainFrame) return false;
-  try {
-    return new URL(frame.url).origin === appOrigin;
-  } catch {
-    return false;
-  }
-}
-
-/** Errors cross IPC as plain data, the same body as REST's, that the renderer rethrows as ApiError. */
-export function toIpcError(e: unknown): { error: string; message: string; field?: string } {
-  if (e instanceof DataMotionError)
-    return {
-      ...e.details,
-      error: e.code,
-      message: e.message,
-      ...(e.field ? { field: e.field } : {}),
-    };
-  return { error: 'internal', message: 'internal error; see the application log' };
-}
+export { toIpcError } from './ipc-router.ts';

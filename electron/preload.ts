@@ -1,7 +1,8 @@
 // The preload exposes named, typed functions only, never ipcRenderer itself: one per
-// channel of the channel map, plus the event feed.
+// channel of the channel map, the event feed, and the desktop-only calls.
 import { contextBridge, ipcRenderer } from 'electron';
 import { CHANNEL_NAMES, IPC_EVENT_CHANNEL, type IpcBridge } from '../core/contracts/channels.ts';
+import { DESKTOP_CHANNELS, type DesktopBridge, type EngineStatus } from '../core/contracts/desktop.ts';
 import type { CoreEvent } from '../core/contracts/events.ts';
 
 const bridge = Object.fromEntries(
@@ -17,4 +18,15 @@ const api: IpcBridge = {
   },
 };
 
+const desktop: DesktopBridge = {
+  restPort: () => ipcRenderer.invoke(DESKTOP_CHANNELS.restPort),
+  setRestPort: (update) => ipcRenderer.invoke(DESKTOP_CHANNELS.setRestPort, update),
+  onEngineStatus(listener) {
+    const wrapped = (_e: unknown, status: EngineStatus) => listener(status);
+    ipcRenderer.on(DESKTOP_CHANNELS.engineStatus, wrapped);
+    return () => ipcRenderer.off(DESKTOP_CHANNELS.engineStatus, wrapped);
+  },
+};
+
 contextBridge.exposeInMainWorld('datamotionIpc', api);
+contextBridge.exposeInMainWorld('datamotionDesktop', desktop);

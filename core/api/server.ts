@@ -29,6 +29,8 @@ export interface ServerOptions {
   apiKey?: string;
   /** Extra names accepted in the Host header (a reverse proxy's, a LAN name). */
   allowedHosts?: string[];
+  /** The renderer bundle served at `/` (default: dist/renderer beside the sources). */
+  webDir?: string;
   /** Body limit of every route but POST /access-events. */
   bodyLimit?: number;
   /** Body limit of POST /access-events (large batches). */
@@ -138,7 +140,7 @@ export async function buildServer(core: Core, opts: ServerOptions = {}): Promise
   estimateRoutes(app, core);
   locationRoutes(app, core);
   eventRoutes(app, core);
-  webRoutes(app);
+  webRoutes(app, opts.webDir);
   await app.ready();
   return app;
 }

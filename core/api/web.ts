@@ -2,22 +2,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { CSP } from './csp.ts';
 
 /**
  * The renderer bundle (dist/renderer, built by Vite from renderer/) at `/`: the same UI
  * as the Electron window. Scripts and styles come only from this origin: the CSP forbids
  * inline code, eval, frames and other hosts (the Vite build emits no inline code).
  */
-export const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export { CSP } from './csp.ts';
 
 export const BUNDLE_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
@@ -32,6 +24,11 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json; charset=utf-8',
   '.map': 'application/json; charset=utf-8',
 };
+
+/** The Content-Type the UI's files are served with; undefined for a kind the bundle never holds. */
+export function contentTypeOf(fileName: string): string | undefined {
+  return TYPES[extname(fileName)];
+}
 
 /** Vite names hashed assets `name-<8+ chars>.ext` under assets/: they never change, cache them for a year. */
 const HASHED = /^assets\/.+-[A-Za-z0-9_-]{8,}\.[a-z0-9]+$/;
@@ -52,7 +49,7 @@ function readBundle(dir: string): Map<string, WebFile> {
       if (statSync(p).isDirectory()) walk(p);
       else {
         const rel = relative(dir, p).split(sep).join('/');
-        const type = TYPES[extname(name)];
+        const type = contentTypeOf(name);
         if (type) files.set(`/${rel}`, { body: readFileSync(p), type, immutable: HASHED.test(rel) });
       }
     }

@@ -44,18 +44,20 @@ const PREFIX = 'v1:';
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
- * AES-256-GCM with a 32-byte key in `<dataDir>/secrets.key` (created on first use, mode 0600).
- * Sealed text is `v1:` + base64(iv | tag | ciphertext), a fresh random IV each time: sealing
- * the same secret twice gives two different texts. GCM's tag makes a changed byte, a value
- * sealed under another key, or a truncated value fail loudly instead of decrypting to garbage.
+ * AES-256-GCM under a 32-byte key. Sealed text is `v1:` + base64(iv | tag | ciphertext), a
+ * fresh random IV each time: sealing the same secret twice gives two different texts. GCM's
+ * tag makes a changed byte, a value sealed under another key, or a truncated value fail
+ * loudly instead of decrypting to garbage. Where the key comes from is the subclass's
+ * business: a key file (KeyFileSealer) or the desktop's OS keychain (keySealer).
  */
-export class KeyFileSealer implements Sealer {
-  readonly keyPath: string;
+export class AesGcmSealer implements Sealer {
   private key: Buffer | undefined;
 
-  constructor(dataDir: string) {
-    this.keyPath = join(dataDir, KEY_FILE_NAME);
-  }
+  /** `where` names the key in errors ("the key in /data/secrets.key"); `load` is called once. */
+  constructor(
+    private readonly where: string,
+    private readonly load: () => Buffer,
+  ) {}
 
   seal(plain: Buffer): string {
     const iv = randomBytes(IV_BYTES);
@@ -82,24 +84,47 @@ export class KeyFileSealer implements Sealer {
       return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
     } catch {
       throw new SecretStoreError(
-        `a stored secret does not open with the key in ${this.keyPath}: it was changed, or sealed ` +
-          'with another key (a replaced or restored key file); store the credentials again',
+        `a stored secret does not open with ${this.where}: it was changed, or sealed ` +
+          'with another key (a replaced or restored key); store the credentials again',
       );
     }
   }
 
-  /** The key, read once: created when missing, refused when anyone but its owner could read it. */
   private loadKey(): Buffer {
     if (!this.key) {
-      this.key = readKey(this.keyPath) ?? createKey(this.keyPath);
-      registerKey(this.key);
+      const key = this.load();
+      if (key.length !== KEY_BYTES) {
+        throw new SecretStoreError(`${this.where} holds ${key.length} bytes, not a ${KEY_BYTES}-byte key`);
+      }
+      registerKey(key);
+      this.key = key;
     }
     return this.key;
   }
 }
 
+/** A sealer over a key held in memory, e.g. one the desktop keeps encrypted by the OS keychain. */
+export function keySealer(key: Buffer, where: string): Sealer {
+  const copy = Buffer.from(key);
+  return new AesGcmSealer(where, () => copy);
+}
+
+/**
+ * The server's sealer: the key lives in `<dataDir>/secrets.key` (created on first use, mode
+ * 0600), read once, refused when anyone but its owner could read it.
+ */
+export class KeyFileSealer extends AesGcmSealer {
+  readonly keyPath: string;
+
+  constructor(dataDir: string) {
+    const keyPath = join(dataDir, KEY_FILE_NAME);
+    super(`the key in ${keyPath}`, () => readKeyFile(keyPath) ?? createKey(keyPath));
+    this.keyPath = keyPath;
+  }
+}
+
 /** The key file's content, undefined when there is none; refuses a file that is not safe to trust. */
-function readKey(path: string): Buffer | undefined {
+export function readKeyFile(path: string): Buffer | undefined {
   let fd: number;
   try {
     // O_NOFOLLOW: a symlink could point the key at a file someone else controls.
@@ -175,7 +200,7 @@ function createKey(path: string): Buffer {
     }
     unlinkSync(temp);
     if (code === 'EEXIST') {
-      const theirs = readKey(path);
+      const theirs = readKeyFile(path);
       if (theirs) return theirs;
     }
     throw new SecretStoreError(`cannot create the secrets key ${path}: ${(e as Error).message}`);

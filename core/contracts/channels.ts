@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Id } from './common.ts';
-import { Dataset, DatasetDetail, DatasetListQuery, DatasetPatch } from './datasets.ts';
+import { Dataset, DatasetCreate, DatasetDetail, DatasetListQuery, DatasetPatch } from './datasets.ts';
 import { Estimate, EstimateQuery } from './estimate.ts';
 import type { CoreEvent } from './events.ts';
 import {
@@ -62,6 +62,7 @@ export const CHANNELS = {
   },
 
   'datasets/list': { method: 'GET', path: '/datasets', query: DatasetListQuery, result: Type.Array(Dataset) },
+  'datasets/create': { method: 'POST', path: '/datasets', body: DatasetCreate, result: DatasetDetail },
   'datasets/get': {
     method: 'GET',
     path: '/datasets/{id}',

@@ -1,22 +1,45 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type Db = Database.Database;
 
+/**
+ * The SQL migrations sit beside this module: core/db/migrations from source, and
+ * dist-electron/migrations in the Electron bundle, where scripts/build-electron.mjs copies
+ * them next to the bundled code (import.meta.url then points into dist-electron/).
+ */
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
+export interface OpenOptions {
+  /**
+   * better-sqlite3's compiled addon to load instead of the one in node_modules: the Electron
+   * app passes one built for Electron's ABI, while Node (tests, serve) keeps the default.
+   */
+  nativeBinding?: string;
+  migrationsDir?: string;
+}
+
 /** Opens (creating if needed) the metadata database: WAL, foreign keys, migrations applied. */
-export function openDatabase(file: string): Db {
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  // Checked before the file is created: a build that lost its migrations must say so, not
+  // leave behind an empty database that a later, fixed build would have to repair.
+  const migrationsDir = options.migrationsDir ?? MIGRATIONS_DIR;
+  listMigrations(migrationsDir);
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
+  const db = new Database(file, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commit.
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
-  applyMigrations(db);
+  try {
+    applyMigrations(db, migrationsDir);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
   return db;
 }
 
@@ -26,15 +49,20 @@ interface Migration {
   sql: string;
 }
 
+/** The numbered migrations in `dir`; a missing or empty folder is an error that says where it looked. */
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  return readdirSync(dir)
-    .filter((f) => /^\d{3}-[\w-]+\.sql$/.test(f))
-    .sort()
-    .map((f) => ({
-      version: Number(f.slice(0, 3)),
-      name: f.replace(/\.sql$/, ''),
-      sql: readFileSync(join(dir, f), 'utf8'),
-    }));
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^\d{3}-[\w-]+\.sql$/.test(f)) : [];
+  if (files.length === 0) {
+    throw new Error(
+      `the database migrations are missing: no NNN-name.sql files in ${dir} ` +
+        '(a build must copy core/db/migrations next to its bundle; see scripts/build-electron.mjs)',
+    );
+  }
+  return files.sort().map((f) => ({
+    version: Number(f.slice(0, 3)),
+    name: f.replace(/\.sql$/, ''),
+    sql: readFileSync(join(dir, f), 'utf8'),
+  }));
 }
 
 /** Applies each numbered migration once, each in its own transaction. */

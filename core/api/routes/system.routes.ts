@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { HttpMetrics } from '../http-metrics.ts';
 import { Health, responses } from '../schemas.ts';
+import { VERSION } from '../../version.ts';
 
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 const startedAt = Date.now();
 
 export function systemRoutes(app: FastifyInstance, metrics: HttpMetrics): void {

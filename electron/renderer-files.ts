@@ -1,0 +1,44 @@
+// What the datamotion:// protocol handler answers: files of the renderer bundle only, each
+// with the UI's CSP as a header. Pure enough to test under Node (Response is a Node global).
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, normalize, relative } from 'node:path';
+import { CSP } from '../core/api/csp.ts';
+import { contentTypeOf } from '../core/api/web.ts';
+import { isAppUrl } from './guards.ts';
+
+/** The bundle file a request names, or undefined when it names something outside the bundle. */
+export function rendererFile(dir: string, url: string): string | undefined {
+  if (!isAppUrl(url)) return undefined;
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(url).pathname);
+  } catch {
+    return undefined;
+  }
+  if (path.includes('\0')) return undefined;
+  const file = normalize(join(dir, path === '/' ? 'index.html' : path));
+  const rel = relative(dir, file);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return undefined;
+  return contentTypeOf(file) ? file : undefined;
+}
+
+const HEADERS = {
+  'content-security-policy': CSP,
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-cache',
+};
+
+export async function rendererResponse(dir: string, url: string): Promise<Response> {
+  const file = rendererFile(dir, url);
+  const notFound = () => new Response('not found', { status: 404, headers: HEADERS });
+  if (!file) return notFound();
+  try {
+    const body = await readFile(file);
+    return new Response(body, {
+      status: 200,
+      headers: { ...HEADERS, 'content-type': contentTypeOf(file) as string },
+    });
+  } catch {
+    return notFound();
+  }
+}
