@@ -77,14 +77,18 @@ export async function locateElectronBinary(electronPackageDir) {
   return { ok: true, path };
 }
 
-/** What to tell someone whose Electron binary is missing. */
+/**
+ * What to tell someone whose Electron binary is missing. Electron 38's own CLI has no
+ * `install` command (`npx electron install` runs the missing binary): install.js is the way.
+ */
 export function missingElectronMessage(reason) {
   return [
     `The Electron binary is not installed: ${reason}.`,
-    'npm installs here ran with ELECTRON_SKIP_BINARY_DOWNLOAD=1 (or without access to GitHub).',
-    'On a machine that can reach GitHub, download it with:',
-    '  npx electron install        (or: node node_modules/electron/install.js)',
-    'Without Electron, `npm run serve` starts the same UI at http://127.0.0.1:PORT in a browser.',
+    'npm install skips its download here (allowScripts denies electron; ELECTRON_SKIP_BINARY_DOWNLOAD=1).',
+    'On a machine that can reach GitHub, download it once with:',
+    '  env -u ELECTRON_SKIP_BINARY_DOWNLOAD node node_modules/electron/install.js',
+    '(install.js does nothing while ELECTRON_SKIP_BINARY_DOWNLOAD is set), then run `npm run desktop` again.',
+    'Without Electron, `npm run serve` serves the same UI to a browser.',
   ].join('\n');
 }
 
@@ -133,6 +137,7 @@ async function buildBinding({ root, electronVersion, arch, platform, betterSqlit
       force: true,
     });
   } catch (e) {
+    await rm(where.work, { recursive: true, force: true });
     throw new Error(
       `Building better-sqlite3 for Electron ${electronVersion} (${arch}) failed: ${e instanceof Error ? e.message : String(e)}\n` +
         'It needs either a prebuilt binary from GitHub (prebuild-install) or Electron headers from ' +
