@@ -16,6 +16,7 @@ import {
 } from '../contracts/jobs.ts';
 import { conflict, invalid } from '../errors.ts';
 import type { JobRow, JobStore } from './job-store.ts';
+import { sourcesOf } from './job-transitions.ts';
 import type { Mover } from './mover.ts';
 import type { EstimateService } from './estimate-service.ts';
 import {
@@ -27,9 +28,10 @@ import {
   type Target,
 } from './plan-target.ts';
 
-const RETRYABLE: readonly JobStatus[] = ['failed', 'canceled', 'enqueue_failed'];
-/** Open jobs, and failed ones (cancel is how an operator clears what a failed job left behind). */
-const CANCELABLE: readonly JobStatus[] = ['queued', 'copying', 'verifying', 'failed', 'enqueue_failed'];
+/** From the lifecycle table: failed, canceled and enqueue_failed jobs may be queued again. */
+const RETRYABLE: readonly JobStatus[] = sourcesOf('queued');
+/** Open jobs but switching, and failed ones (cancel is how an operator clears what a failed job left behind). */
+const CANCELABLE: readonly JobStatus[] = sourcesOf('canceled');
 const OPEN_SQL = OPEN_STATUSES.map((s) => `'${s}'`).join(',');
 
 export class JobService {

@@ -4,6 +4,14 @@ import type { Metrics } from '../metrics.ts';
 import type { Tier } from '../contracts/common.ts';
 import { TERMINAL_STATUSES, type Job, type JobEvent, type JobStatus } from '../contracts/jobs.ts';
 import { notFound } from '../errors.ts';
+import { IllegalTransition, canTransition } from './job-transitions.ts';
+
+/**
+ * Called inside the transaction of every history row (plan, each transition, a resume
+ * note): the outbox writes the job's migration_status / migration_jobs messages here,
+ * so they exist exactly when the change committed.
+ */
+export type JobEventHook = (row: JobRow, status: JobStatus, message: string | null) => void;
 
 export interface JobRow {
   job_id: string;
@@ -88,6 +96,7 @@ type Patch = Partial<Pick<JobRow, 'error' | 'started_at' | 'finished_at' | 'atte
 export class JobStore {
   /** Filled by the mover while a job copies; read when a job is shown. */
   readonly live = new Map<string, () => LiveRate>();
+  private readonly hooks: JobEventHook[] = [];
 
   constructor(
     readonly db: Db,
@@ -116,11 +125,19 @@ export class JobStore {
     return rows.map((e) => ({ status: e.status, message: e.message, at: new Date(e.at).toISOString() }));
   }
 
+  /** Runs `hook` in the transaction of every history row (see JobEventHook). */
+  onEvent(hook: JobEventHook): void {
+    this.hooks.push(hook);
+  }
+
   /** Appends a history row; call inside the transaction that made the change. */
   addEvent(jobId: string, status: JobStatus, message: string | null, at = Date.now()): void {
     this.db
       .prepare('INSERT INTO job_events (job_id, status, message, at) VALUES (?, ?, ?, ?)')
       .run(jobId, status, message, at);
+    if (!this.hooks.length) return;
+    const row = this.find(jobId);
+    if (row) for (const hook of this.hooks) hook(row, status, message);
   }
 
   /**
@@ -135,29 +152,53 @@ export class JobStore {
     message: string | null,
     patch: Patch = {},
   ): JobRow | null {
+    // Every caller's moves are checked against the one lifecycle table.
+    for (const f of from) if (!canTransition(f, to)) throw new IllegalTransition(f, to);
     const now = Date.now();
     const row = this.db.transaction((): JobRow | null => {
       const cur = this.find(jobId);
       if (!cur || !from.includes(cur.status)) return null;
-      const next: JobRow = { ...cur, ...patch, status: to, updated_at: now };
-      if (TERMINAL_STATUSES.includes(to)) next.finished_at = now;
-      this.db
-        .prepare(
-          `UPDATE migration_jobs SET status = ?, error = ?, started_at = ?, finished_at = ?, attempts = ?,
-             updated_at = ? WHERE job_id = ?`,
-        )
-        .run(to, next.error, next.started_at, next.finished_at, next.attempts, now, jobId);
-      this.addEvent(jobId, to, message, now);
-      return next;
+      return this.write(cur, to, message, patch, now);
     })();
     if (!row) return null;
+    this.afterTransition(row, to);
+    return row;
+  }
+
+  /**
+   * A status reported from elsewhere (a worker on migration_status): applied only when the
+   * lifecycle table allows the move from the job's current status, inside the caller's
+   * transaction; otherwise (a duplicate, a late or out-of-order message) null and nothing
+   * changes. Call afterTransition once the transaction committed.
+   */
+  applyReported(jobId: string, to: JobStatus, message: string | null, patch: Patch = {}): JobRow | null {
+    const cur = this.find(jobId);
+    if (!cur || !canTransition(cur.status, to)) return null;
+    return this.write(cur, to, message, patch, Date.now());
+  }
+
+  /** Metrics and the `job.updated` event of a committed transition. */
+  afterTransition(row: JobRow, to: JobStatus): void {
     if (TERMINAL_STATUSES.includes(to)) {
       this.metrics.inc('datamotion_migration_jobs_total', 'Migration jobs that ended, by status', 1, {
         status: to,
       });
     }
     this.publish(row);
-    return row;
+  }
+
+  private write(cur: JobRow, to: JobStatus, message: string | null, patch: Patch, now: number): JobRow {
+    const jobId = cur.job_id;
+    const next: JobRow = { ...cur, ...patch, status: to, updated_at: now };
+    if (TERMINAL_STATUSES.includes(to)) next.finished_at = now;
+    this.db
+      .prepare(
+        `UPDATE migration_jobs SET status = ?, error = ?, started_at = ?, finished_at = ?, attempts = ?,
+           updated_at = ? WHERE job_id = ?`,
+      )
+      .run(to, next.error, next.started_at, next.finished_at, next.attempts, now, jobId);
+    this.addEvent(jobId, to, message, now);
+    return next;
   }
 
   publish(row: JobRow, type: 'job.updated' | 'job.progress' = 'job.updated'): void {
