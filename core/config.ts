@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LocationCreate } from './contracts/locations.ts';
+import { kafkaFromEnv, type KafkaSettings } from './bus/kafka-config.ts';
 
 export interface RecencyThresholds {
   /** Last access at most this many seconds ago → hot. */
@@ -49,6 +50,11 @@ export interface CoreConfig {
    * a move this large takes hours and, out of a cloud, costs real egress.
    */
   confirmAboveBytes: number;
+  /**
+   * Kafka (brokers, client id, topic prefix, SASL, TLS); undefined = the in-process bus
+   * only. Default: from DATAMOTION_KAFKA_* (see core/bus/kafka-config.ts).
+   */
+  kafka?: KafkaSettings;
 }
 
 export function defaultDataDir(): string {
@@ -80,7 +86,11 @@ export function defaultLocations(dataDir: string): LocationCreate[] {
 }
 
 /** What a caller may set: any part of the config, and any part of its storage settings. */
-export type ConfigInput = Omit<Partial<CoreConfig>, 'storage'> & { storage?: Partial<CoreConfig['storage']> };
+export type ConfigInput = Omit<Partial<CoreConfig>, 'storage' | 'kafka'> & {
+  storage?: Partial<CoreConfig['storage']>;
+  /** null: Kafka off whatever the environment says. */
+  kafka?: KafkaSettings | null;
+};
 
 export function resolveConfig(partial: ConfigInput = {}): CoreConfig {
   const dataDir = resolve(partial.dataDir ?? defaultDataDir());
@@ -109,5 +119,12 @@ export function resolveConfig(partial: ConfigInput = {}): CoreConfig {
     },
     logLevel: partial.logLevel ?? process.env.DATAMOTION_LOG_LEVEL ?? 'info',
     confirmAboveBytes: partial.confirmAboveBytes ?? 2 ** 40,
+    ...kafkaOption(partial.kafka),
   };
+}
+
+function kafkaOption(input: KafkaSettings | null | undefined): { kafka?: KafkaSettings } {
+  if (input === null) return {};
+  const kafka = input ?? kafkaFromEnv();
+  return kafka ? { kafka } : {};
 }

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { openDatabase, type Db } from './db/database.ts';
 import { resolveConfig, type ConfigInput, type CoreConfig } from './config.ts';
 import { EventBus } from './bus/event-bus.ts';
+import { Outbox } from './bus/outbox.ts';
+import { CONTROL_PLANE_ID, KafkaRuntime } from './bus/kafka-runtime.ts';
 import { StorageRegistry } from './storage/registry.ts';
 import { LocationService } from './catalog/location-service.ts';
 import { DatasetService } from './catalog/dataset-service.ts';
@@ -22,7 +24,7 @@ import type { StorageDriver } from './storage/driver.ts';
 import type { Location } from './contracts/locations.ts';
 
 /** The driver of one cloud location, from its endpoint, region, project and credentials. */
-function cloudDriver(
+export function cloudDriver(
   location: Location,
   secret: StoredSecret | undefined,
   config: CoreConfig,
@@ -57,6 +59,8 @@ export interface Core {
   jobs: JobService;
   estimates: EstimateService;
   mover: Mover;
+  /** Kafka (outbox relay, consumers, the mover as a group member) when configured. */
+  kafka: KafkaRuntime | undefined;
   /** Stops the mover (leaving running jobs resumable) and closes the database. */
   close(): Promise<void>;
 }
@@ -75,7 +79,12 @@ export function createCore(options: CreateCoreOptions = {}): Core {
   mkdirSync(config.dataDir, { recursive: true });
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase(config.dbFile, { nativeBinding: options.sqliteBinding });
-  const bus = new EventBus();
+  const bus = new EventBus((e, event) =>
+    logger.warn(
+      { event: event.type, err: e instanceof Error ? e.message : String(e) },
+      'a bus subscriber failed',
+    ),
+  );
   const metrics = new Metrics();
   const locations = new LocationService(db, options.sealer ?? new KeyFileSealer(config.dataDir));
   const storage = new StorageRegistry(
@@ -103,7 +112,25 @@ export function createCore(options: CreateCoreOptions = {}): Core {
     objectConcurrency: config.mover.objectConcurrency,
   });
   const jobs = new JobService(jobStore, locations, datasets, mover, estimates);
-  if (config.mover.enabled) mover.start();
+  // Written in the transaction of each change that must reach Kafka; a no-op without Kafka.
+  const outbox = new Outbox(db, CONTROL_PLANE_ID, !!config.kafka);
+  const kafka = config.kafka
+    ? new KafkaRuntime({
+        settings: config.kafka,
+        config,
+        db,
+        bus,
+        logger,
+        metrics,
+        storage,
+        datasets,
+        telemetry,
+        jobs: jobStore,
+        outbox,
+      })
+    : undefined;
+  // With Kafka, the mover is a member of the movers' consumer group instead (or off).
+  if (config.mover.enabled && !kafka) mover.start();
 
   let closed = false;
   return {
@@ -120,9 +147,11 @@ export function createCore(options: CreateCoreOptions = {}): Core {
     jobs,
     estimates,
     mover,
+    kafka,
     async close() {
       if (closed) return;
       closed = true;
+      await kafka?.stop();
       await mover.stop();
       storage.close();
       db.close();

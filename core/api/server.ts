@@ -132,7 +132,7 @@ export async function buildServer(core: Core, opts: ServerOptions = {}): Promise
     },
   });
 
-  systemRoutes(app, metrics);
+  systemRoutes(app, metrics, () => core.kafka?.health());
   datasetRoutes(app, core);
   telemetryRoutes(app, core, opts.ingestBodyLimit ?? INGEST_BODY_LIMIT);
   placementRoutes(app, core);

@@ -3,6 +3,8 @@ import { DataMotionError } from '../errors.ts';
 import { ApiClient, CliError, DEFAULT_URL } from './http.ts';
 import { datasets, estimate, jobs, locations, plan, recommendations, type Output } from './commands.ts';
 import { serve } from './serve.ts';
+import { worker } from './worker.ts';
+import { KAFKA_OPTIONS, KAFKA_USAGE } from './kafka-flags.ts';
 import { watch } from './watch.ts';
 
 export const USAGE = `datamotion: decides where data should live, and moves it there safely
@@ -12,12 +14,23 @@ Server:
                    [--location [ID=]file:///root|s3://bucket/prefix|gs://bucket/prefix ...]
                    [--allowed-host NAME ...]
                    [--api-key KEY] [--no-mover]
+                   ${KAFKA_USAGE}
       env: DATAMOTION_PORT, DATAMOTION_HOST, DATAMOTION_DATA_DIR, DATAMOTION_LOCATIONS (comma-separated),
            DATAMOTION_ALLOWED_HOSTS (comma-separated), DATAMOTION_API_KEY, DATAMOTION_LOG_LEVEL
       --port 0 picks a free port; the URL is printed. A non-loopback --host needs --api-key.
       s3:// locations use AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) as their endpoint when set
       (MinIO, moto), AWS_REGION, and the SDK's credential chain; gs:// locations use
       STORAGE_EMULATOR_HOST and Application Default Credentials.
+      Kafka env: DATAMOTION_KAFKA_BROKERS, _TOPIC_PREFIX, _CLIENT_ID, _PARTITIONS, _REPLICATION_FACTOR,
+           _SASL_MECHANISM (plain|scram-sha-256|scram-sha-512), _SASL_USERNAME, _SASL_PASSWORD,
+           _TLS (true), _TLS_CA_FILE, _SESSION_TIMEOUT_MS. With Kafka the mover is a member of the
+           movers' consumer group; --no-mover leaves the copying to workers.
+
+Worker (headless mover, no UI or REST):
+  datamotion worker --kafka-brokers HOST:PORT[,…] [--kafka-topic-prefix P] [--data-dir DIR]
+                    [--location [ID=]URI ...] [--worker-id ID] [--concurrency N]
+                    [--bandwidth-bytes BYTES_PER_S] [--metrics-port PORT]
+      consumes migration_jobs as a group member, copies and verifies, reports on migration_status.
 
 Client (talks to a running server):
   datamotion datasets [list]
@@ -55,6 +68,17 @@ const COMMAND_OPTIONS: Record<string, ParseArgsConfig['options']> = {
     'allowed-host': { type: 'string', multiple: true },
     'api-key': { type: 'string' },
     'no-mover': { type: 'boolean' },
+    ...KAFKA_OPTIONS,
+    help: { type: 'boolean', short: 'h' },
+  },
+  worker: {
+    ...KAFKA_OPTIONS,
+    'data-dir': { type: 'string' },
+    location: { type: 'string', multiple: true },
+    'worker-id': { type: 'string' },
+    concurrency: { type: 'string' },
+    'bandwidth-bytes': { type: 'string' },
+    'metrics-port': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
   datasets: CLIENT_OPTIONS,
@@ -107,6 +131,10 @@ async function run(argv: string[]): Promise<number> {
   if (command === 'serve') {
     if (positionals.length) throw new CliError(`serve: unexpected argument "${positionals[0]}"`, 2);
     return serve(v, print);
+  }
+  if (command === 'worker') {
+    if (positionals.length) throw new CliError(`worker: unexpected argument "${positionals[0]}"`, 2);
+    return worker(v, print);
   }
 
   const api = new ApiClient(

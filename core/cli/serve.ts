@@ -8,8 +8,9 @@ import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../api/server.ts';
 import { assertBindAllowed } from '../api/security.ts';
 import { CliError } from './http.ts';
 import { ensureBundle } from './ui-bundle.ts';
+import { kafkaFromArgs, type KafkaArgs } from './kafka-flags.ts';
 
-export interface ServeArgs {
+export interface ServeArgs extends KafkaArgs {
   port?: string;
   host?: string;
   'data-dir'?: string;
@@ -100,6 +101,7 @@ export async function serve(args: ServeArgs, out: (line: string) => void): Promi
   const locations = parseLocations(specs);
   // Before anything is opened: a refused bind should not leave a database behind.
   assertBindAllowed(host, apiKey);
+  const kafka = kafkaFromArgs(args, env);
   const base = resolveConfig({ dataDir: args['data-dir'] ? resolve(args['data-dir']) : undefined });
   // A fresh clone or a pull that changed the UI: build the bundle the server is about to read.
   await ensureBundle(out);
@@ -108,6 +110,7 @@ export async function serve(args: ServeArgs, out: (line: string) => void): Promi
     dataDir: base.dataDir,
     locations,
     mover: { ...base.mover, enabled: !args['no-mover'] },
+    kafka,
   });
   warnOnChangedLocations(core.locations.list(), locations, (m) => core.logger.warn(m));
   let server;
@@ -123,6 +126,12 @@ export async function serve(args: ServeArgs, out: (line: string) => void): Promi
     `  data: ${core.config.dataDir}  mover: ${args['no-mover'] ? 'off' : 'on'}  api key: ${apiKey ? 'required' : 'off (loopback only)'}`,
   );
   for (const l of core.locations.list()) out(`  location ${l.id}: ${l.uri}`);
+  if (kafka) {
+    const prefix = kafka.topicPrefix ? `, topic prefix "${kafka.topicPrefix}"` : '';
+    out(
+      `  kafka: ${kafka.brokers.join(',')}${prefix}; mover ${args['no-mover'] ? 'off (workers copy)' : 'is a group member'}`,
+    );
+  }
 
   return new Promise<number>((done) => {
     let stopping = false;

@@ -185,7 +185,10 @@ async function transitionObject(
   progress.objectDone();
 }
 
-export function retryOptions(ctx: JobContext, what: string) {
+export function retryOptions(
+  ctx: Pick<JobContext, 'job' | 'signal' | 'logger' | 'maxAttempts'>,
+  what: string,
+) {
   return {
     maxAttempts: ctx.maxAttempts,
     signal: ctx.signal,

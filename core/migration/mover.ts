@@ -25,10 +25,18 @@ export interface MoverDeps {
   metrics: Metrics;
   logger: Logger;
   config: CoreConfig['mover'];
+  /**
+   * A worker's mover stops once every object is verified: it reports `switching` (the
+   * hand-off) and the control plane, which owns the catalog, switches.
+   */
+  handoffSwitch?: boolean;
 }
 
+/** The history note of a worker's hand-off. */
+export const HANDOFF_NOTE = 'every object verified; the control plane switches the dataset';
+
 /** Why a run was aborted: a shutdown leaves the job resumable, a cancel cleans up after it. */
-class AbortReason extends Error {
+export class AbortReason extends Error {
   override readonly name = 'AbortError';
   constructor(readonly kind: 'shutdown' | 'canceled') {
     super(kind === 'shutdown' ? 'the mover is stopping' : 'the job was canceled');
@@ -102,6 +110,14 @@ export class Mover {
     return this.cleaning.has(jobId);
   }
 
+  /**
+   * Runs one job now, outside the queue (a worker runs the job its partition delivered).
+   * Aborting `signal` with an AbortReason('shutdown') leaves the job resumable.
+   */
+  async runJob(jobId: string, signal: AbortSignal): Promise<void> {
+    await this.run(jobId, signal);
+  }
+
   /** Called after a job was marked canceled: aborts its run, or removes what it wrote. */
   canceled(jobId: string): void {
     const run = this.running.get(jobId);
@@ -159,11 +175,17 @@ export class Mover {
         // A class change on file:// is catalog metadata only (the file driver has no classes);
         // on an object store every object is rewritten in place, through copying and verifying.
         const metadataOnly = isTransition(job) && this.deps.storage.forUri(job.dest_uri).scheme === 'file';
-        job = advance('queued', metadataOnly ? 'switching' : 'copying', null, {
-          attempts: job.attempts + 1,
-          started_at: job.started_at ?? Date.now(),
-          error: null,
-        });
+        job = advance(
+          'queued',
+          metadataOnly ? 'switching' : 'copying',
+          metadataOnly && this.deps.handoffSwitch ? HANDOFF_NOTE : null,
+          {
+            attempts: job.attempts + 1,
+            started_at: job.started_at ?? Date.now(),
+            error: null,
+          },
+        );
+        if (metadataOnly && this.deps.handoffSwitch) return;
       } else {
         job = this.resume(job);
       }
@@ -176,6 +198,10 @@ export class Mover {
       }
       if (job.status === 'verifying') {
         await verifyPhase({ ...ctx, job });
+        if (this.deps.handoffSwitch) {
+          advance('verifying', 'switching', HANDOFF_NOTE);
+          return;
+        }
         job = advance('verifying', 'switching', 'every object matches its source checksum and size');
       }
       if (job.status === 'switching') {

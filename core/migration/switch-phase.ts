@@ -1,5 +1,6 @@
 import type { DatasetRow, DatasetService } from '../catalog/dataset-service.ts';
 import type { EventBus } from '../bus/event-bus.ts';
+import type { Db } from '../db/database.ts';
 import { retryOptions } from './copy-phase.ts';
 import { errorText, type JobContext } from './job-context.ts';
 import { isTransition, type JobRow } from './job-store.ts';
@@ -46,58 +47,60 @@ export async function switchPhase(ctx: JobContext, deps: SwitchDeps): Promise<st
 }
 
 function commitSwitch(ctx: JobContext, totals: { objects: number; bytes: number }): void {
-  const { job, store } = ctx;
-  const db = store.db;
+  const db = ctx.store.db;
+  db.transaction(() => switchRows(db, ctx.job, totals))();
+}
+
+/**
+ * The dataset pointer and the replica roles of a switch; call inside a transaction (the
+ * control plane applying a worker's verified result puts its status change in the same one).
+ */
+export function switchRows(db: Db, job: JobRow, totals: { objects: number; bytes: number }): void {
   const now = Date.now();
-  db.transaction(() => {
-    const ds = db.prepare('SELECT path_uri FROM datasets WHERE id = ?').get(job.dataset_id) as
-      { path_uri: string } | undefined;
-    if (!ds || ds.path_uri !== job.source_uri) {
-      throw new PermanentError(
-        `dataset ${job.dataset_id} no longer points at this job's source ${job.source_uri}` +
-          `${ds ? ` (it points at ${ds.path_uri})` : ''}; plan a new migration`,
-      );
-    }
-    db.prepare(
-      `UPDATE datasets SET path_uri = ?, location_id = ?, current_tier = ?, storage_class = ?,
+  const ds = db.prepare('SELECT path_uri FROM datasets WHERE id = ?').get(job.dataset_id) as
+    { path_uri: string } | undefined;
+  if (!ds || ds.path_uri !== job.source_uri) {
+    throw new PermanentError(
+      `dataset ${job.dataset_id} no longer points at this job's source ${job.source_uri}` +
+        `${ds ? ` (it points at ${ds.path_uri})` : ''}; plan a new migration`,
+    );
+  }
+  db.prepare(
+    `UPDATE datasets SET path_uri = ?, location_id = ?, current_tier = ?, storage_class = ?,
          size_bytes = ?, object_count = ?, updated_at = ? WHERE id = ?`,
-    ).run(
-      job.dest_uri,
-      job.dest_location_id,
-      job.dest_tier,
-      job.dest_storage_class,
-      totals.bytes,
-      totals.objects,
+  ).run(
+    job.dest_uri,
+    job.dest_location_id,
+    job.dest_tier,
+    job.dest_storage_class,
+    totals.bytes,
+    totals.objects,
+    now,
+    job.dataset_id,
+  );
+  if (!isTransition(job)) {
+    db.prepare(`UPDATE replicas SET role = ?, updated_at = ? WHERE dataset_id = ? AND role = 'primary'`).run(
+      job.retire_source ? 'retired' : 'secondary',
       now,
       job.dataset_id,
     );
-    if (!isTransition(job)) {
-      db.prepare(
-        `UPDATE replicas SET role = ?, updated_at = ? WHERE dataset_id = ? AND role = 'primary'`,
-      ).run(job.retire_source ? 'retired' : 'secondary', now, job.dataset_id);
-    }
-    db.prepare(
-      `INSERT INTO replicas (dataset_id, location_id, uri, role, storage_class, tier, created_at, updated_at)
+  }
+  db.prepare(
+    `INSERT INTO replicas (dataset_id, location_id, uri, role, storage_class, tier, created_at, updated_at)
        VALUES (?, ?, ?, 'primary', ?, ?, ?, ?)
        ON CONFLICT (dataset_id, uri) DO UPDATE SET role = 'primary', location_id = excluded.location_id,
          storage_class = excluded.storage_class, tier = excluded.tier, updated_at = excluded.updated_at`,
-    ).run(
-      job.dataset_id,
-      job.dest_location_id,
-      job.dest_uri,
-      job.dest_storage_class,
-      job.dest_tier,
-      now,
-      now,
-    );
-  })();
+  ).run(job.dataset_id, job.dest_location_id, job.dest_uri, job.dest_storage_class, job.dest_tier, now, now);
 }
 
 /**
  * Deletes the old copy. The switch has committed, so a failure here loses nothing: the
  * job still completes and its history says what to delete by hand.
  */
-async function retireSource(ctx: JobContext, deps: SwitchDeps): Promise<string> {
+export async function retireSource(
+  ctx: Pick<JobContext, 'job' | 'src' | 'signal' | 'logger' | 'maxAttempts'>,
+  deps: Pick<SwitchDeps, 'datasets'>,
+): Promise<string> {
   const { job } = ctx;
   try {
     // Never delete files another dataset lives in (a dataset registered later inside the old path).

@@ -21,9 +21,13 @@ const WRITE_CHUNK = 2_000;
 /** Clock skew tolerated for client timestamps. */
 const MAX_FUTURE_MS = 5 * 60_000;
 
+/** Hands validated events to Kafka instead of writing them (REST ingest with Kafka on). */
+export type IngestForwarder = (events: AccessEvent[]) => void | Promise<void>;
+
 export class TelemetryService {
   private readonly upsert;
   private readonly touchDataset;
+  private forwarder: IngestForwarder | undefined;
 
   constructor(
     private readonly db: Db,
@@ -91,6 +95,11 @@ export class TelemetryService {
     const latest = new Map<number, number>();
     for (const r of rows) latest.set(r.dataset_id, Math.max(latest.get(r.dataset_id) ?? 0, r.last_access_ts));
     this.assertDatasetsExist(events as AccessEvent[], latest, isBatch);
+    if (this.forwarder) {
+      // Kafka on: REST events take the topic's path, so they are counted exactly like any producer's.
+      await this.forwarder(events as AccessEvent[]);
+      return { accepted: events.length, datasets: latest.size };
+    }
 
     for (let start = 0; start < rows.length; start += WRITE_CHUNK) {
       const slice = rows.slice(start, start + WRITE_CHUNK);
@@ -114,6 +123,60 @@ export class TelemetryService {
       dataset_ids: ids.slice(0, 1000),
     });
     return { accepted: events.length, datasets: ids.length };
+  }
+
+  /** With Kafka on, ingest validates and forwards; the access_events consumer writes. */
+  setForwarder(forwarder: IngestForwarder | undefined): void {
+    this.forwarder = forwarder;
+  }
+
+  /** What is wrong with one event (the field and why), or null; the checks of ingest(). */
+  checkEvent(e: unknown, root: string, now = Date.now()): { field: string; message: string } | null {
+    const validate = compile(AccessEvent);
+    if (!validate(e)) return describeErrors(validate.errors ?? [], root);
+    const t = eventTimeMs((e as AccessEvent).ts, now);
+    if (!Number.isFinite(t)) return { field: `${root}.ts`, message: `${root}.ts: is not a valid time` };
+    if (t < 0) return { field: `${root}.ts`, message: `${root}.ts: is before 1970-01-01T00:00:00Z` };
+    if (t > now + MAX_FUTURE_MS) {
+      return { field: `${root}.ts`, message: `${root}.ts: is more than 5 minutes in the future` };
+    }
+    return null;
+  }
+
+  /** The ids among `ids` that name a dataset. */
+  knownDatasets(ids: Iterable<number>): Set<number> {
+    const wanted = [...new Set(ids)];
+    const known = new Set<number>();
+    for (let i = 0; i < wanted.length; i += 500) {
+      const part = wanted.slice(i, i + 500);
+      const found = this.db
+        .prepare(`SELECT id FROM datasets WHERE id IN (${part.map(() => '?').join(',')})`)
+        .pluck()
+        .all(...part) as number[];
+      for (const id of found) known.add(id);
+    }
+    return known;
+  }
+
+  /**
+   * Folds checked events into the aggregates inside the caller's transaction (the Kafka
+   * consumer commits them with its offsets); returns the datasets touched.
+   */
+  applyInTransaction(events: readonly AccessEvent[], now = Date.now()): number[] {
+    const deltas = foldEvents(events, this.bucketSeconds, now);
+    const latest = new Map<number, number>();
+    for (const r of deltas.values()) {
+      this.upsert.run(r);
+      latest.set(r.dataset_id, Math.max(latest.get(r.dataset_id) ?? 0, r.last_access_ts));
+    }
+    for (const [id, ts] of latest) this.touchDataset.run(ts, id);
+    return [...latest.keys()];
+  }
+
+  /** Metrics and the `telemetry.ingested` event, once a batch committed. */
+  announce(accepted: number, datasetIds: readonly number[]): void {
+    this.metrics.inc('datamotion_access_events_total', 'Access events ingested', accepted);
+    this.bus.publish({ type: 'telemetry.ingested', accepted, dataset_ids: datasetIds.slice(0, 1000) });
   }
 
   /** Unknown dataset ids fail the whole batch, naming the first event that used one. */

@@ -2,11 +2,16 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { HttpMetrics } from '../http-metrics.ts';
 import { Health, responses } from '../schemas.ts';
+import type { KafkaStatus } from '../../bus/kafka-runtime.ts';
 import { VERSION } from '../../version.ts';
 
 const startedAt = Date.now();
 
-export function systemRoutes(app: FastifyInstance, metrics: HttpMetrics): void {
+export function systemRoutes(
+  app: FastifyInstance,
+  metrics: HttpMetrics,
+  kafka: () => KafkaStatus | undefined = () => undefined,
+): void {
   // Open without an API key: liveness probes carry no secrets and it reveals nothing but "up".
   app.get(
     '/health',
@@ -14,11 +19,15 @@ export function systemRoutes(app: FastifyInstance, metrics: HttpMetrics): void {
       config: { public: true },
       schema: { tags: ['system'], summary: 'Liveness', response: responses({ 200: Health }) },
     },
-    async () => ({
-      status: 'ok' as const,
-      version: VERSION,
-      uptime_s: Math.round((Date.now() - startedAt) / 1000),
-    }),
+    async () => {
+      const broker = kafka();
+      return {
+        status: 'ok' as const,
+        version: VERSION,
+        uptime_s: Math.round((Date.now() - startedAt) / 1000),
+        ...(broker ? { kafka: broker } : {}),
+      };
+    },
   );
 
   app.get(
