@@ -1,13 +1,25 @@
 // Packaging and the two better-sqlite3 builds, tested in plain Node.
 //
-// Not run here (no Electron binary, no access to GitHub or electronjs.org): electron-builder
-// itself, the real rebuild of better-sqlite3 for Electron (needs Electron's headers or a
-// prebuilt binary), and starting the window. What is run: the config as electron-builder 26
-// loads and validates it, the cache and staleness logic, the afterPack hook against a fake
-// electron-builder context, and `npm run desktop`'s refusal when the binary is missing.
+// Not run here (no Electron binary, no access to GitHub or electronjs.org): an installer
+// target (AppImage, deb, dmg, nsis), flipping the fuses into a real Electron binary, the real
+// rebuild of better-sqlite3 for Electron (needs Electron's headers or a prebuilt binary), and
+// starting the window. What is run: the config as electron-builder 26 loads and validates it,
+// the cache and staleness logic, the afterPack hook against a fake context, electron-builder's
+// `dir` target with a stand-in Electron (Linux), and `npm run desktop` without the binary.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,7 +27,7 @@ import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/confi
 import type { FileMatcher } from 'app-builder-lib/out/fileMatcher.js';
 import { resolveFunction } from 'app-builder-lib/out/util/resolve.js';
 import { DebugLogger } from 'builder-util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { afterPack as afterPackHook } from '../../scripts/after-pack.mjs';
 import {
   bindingLocation,
@@ -305,5 +317,135 @@ describe.runIf(process.env.DATAMOTION_TEST_ELECTRON_REBUILD === '1')(
       // Node refuses it: built for Electron's NODE_MODULE_VERSION, not this Node's.
       expect(() => require(binding)).toThrow(/NODE_MODULE_VERSION|was compiled against a different/);
     }, 600_000);
+  },
+);
+
+// electron-builder for real, `--dir` target, offline: `electronDist` points at a stand-in for
+// the Electron release (a shell script named electron) so nothing is downloaded. Fuses are
+// switched off for this run only — @electron/fuses needs a real Electron binary to flip; their
+// configuration is checked above. The afterPack hook finds a stand-in Electron build in the
+// temp project's cache, so what is checked is where it lands, not a real compile.
+describe.runIf(process.platform === 'linux')(
+  'electron-builder --dir with a stand-in Electron (fuses off)',
+  () => {
+    let project: string;
+    let out: string;
+    const asarEntries: string[] = [];
+    const STAND_IN = 'stand-in Electron-ABI better_sqlite3.node';
+
+    beforeAll(() => {
+      project = mkdtempSync(join(tmpdir(), 'dm-eb-'));
+      out = join(project, 'out');
+      for (const f of [
+        'package.json',
+        'package-lock.json',
+        'electron-builder.yml',
+        'scripts/after-pack.mjs',
+      ]) {
+        cpSync(join(ROOT, f), join(project, f));
+      }
+      cpSync(
+        join(ROOT, 'scripts', 'lib', 'electron-abi.mjs'),
+        join(project, 'scripts', 'lib', 'electron-abi.mjs'),
+      );
+      symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
+      const built = spawnSync(
+        process.execPath,
+        [join(ROOT, 'scripts', 'build-electron.mjs'), join(project, 'dist-electron')],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
+      expect(built.status, built.stderr).toBe(0);
+      mkdirSync(join(project, 'dist', 'renderer'), { recursive: true });
+      writeFileSync(
+        join(project, 'dist', 'renderer', 'index.html'),
+        '<!doctype html><title>DataMotion</title>',
+      );
+
+      const electronVersion = (require('electron/package.json') as { version: string }).version;
+      const electronDist = join(project, 'electron-dist');
+      mkdirSync(join(electronDist, 'resources'), { recursive: true });
+      writeFileSync(join(electronDist, 'electron'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+      writeFileSync(join(electronDist, 'version'), electronVersion);
+      const where = bindingLocation(project, electronVersion, process.arch);
+      mkdirSync(where.dir, { recursive: true });
+      writeFileSync(where.binding, STAND_IN);
+      writeJson(
+        where.stamp,
+        expectedStamp({
+          electronVersion,
+          arch: process.arch,
+          platform: process.platform,
+          betterSqlite3Version: (require('better-sqlite3/package.json') as { version: string }).version,
+        }),
+      );
+
+      const driver = `
+      import { build, Platform } from 'electron-builder';
+      await build({
+        projectDir: process.cwd(),
+        targets: Platform.LINUX.createTarget('dir'),
+        config: { electronDist: ${JSON.stringify(electronDist)}, electronFuses: null, directories: { output: ${JSON.stringify(out)} } },
+      });`;
+      const run = spawnSync(process.execPath, ['--input-type=module', '-e', driver], {
+        cwd: project,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+      const asar = require('@electron/asar') as { listPackage(path: string): string[] };
+      asarEntries.push(...asar.listPackage(join(out, 'linux-unpacked', 'resources', 'app.asar')));
+    }, 180_000);
+    afterAll(() => {
+      if (project) rmSync(project, { recursive: true, force: true });
+    });
+
+    it('packs the bundles, every migration, the renderer and package.json — no sources', () => {
+      const migrations = readdirSync(join(ROOT, 'core', 'db', 'migrations')).filter((f) =>
+        f.endsWith('.sql'),
+      );
+      expect(asarEntries).toEqual(
+        expect.arrayContaining([
+          '/package.json',
+          '/dist-electron/main.js',
+          '/dist-electron/engine.js',
+          '/dist-electron/preload.cjs',
+          '/dist/renderer/index.html',
+          ...migrations.map((f) => `/dist-electron/migrations/${f}`),
+        ]),
+      );
+      expect(
+        asarEntries.filter((p) => /^\/(core|electron|renderer|test|bench|scripts)(\/|$)/.test(p)),
+      ).toEqual([]);
+    });
+
+    it('ships production dependencies only, without tsx/esbuild or better-sqlite3’s C sources', () => {
+      const packed = (name: string) => asarEntries.includes(`/node_modules/${name}`);
+      expect(['better-sqlite3', 'fastify', 'kafkajs'].filter(packed)).toHaveLength(3);
+      expect(
+        [
+          'electron',
+          'electron-builder',
+          'vitest',
+          'react',
+          '@doyensec/electronegativity',
+          'tsx',
+          'esbuild',
+        ].filter(packed),
+      ).toEqual([]);
+      expect(asarEntries.filter((p) => /^\/node_modules\/better-sqlite3\/(src|deps)\//.test(p))).toEqual([]);
+    });
+
+    it('unpacks better-sqlite3 and afterPack put the Electron build in place of the Node one', () => {
+      const unpacked = join(
+        out,
+        'linux-unpacked',
+        'resources',
+        'app.asar.unpacked',
+        'node_modules',
+        'better-sqlite3',
+      );
+      expect(readFileSync(join(unpacked, 'build', 'Release', 'better_sqlite3.node'), 'utf8')).toBe(STAND_IN);
+      expect(existsSync(join(unpacked, 'lib', 'index.js'))).toBe(true);
+    });
   },
 );
