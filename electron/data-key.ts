@@ -5,7 +5,7 @@
 // engine process over its private channel. A copied data folder reveals nothing without the
 // user's keychain. Takes safeStorage as a parameter, so it is tested under Node.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { writeFileDurably } from './durable-file.ts';
 import { join } from 'node:path';
 import { KEY_FILE_NAME, readKeyFile, SecretStoreError } from '../core/catalog/secret-store.ts';
@@ -45,6 +45,7 @@ export function openDataKey(dataDir: string, safe: SafeStorageLike, platform = p
   const unusable = keychainUsable(safe, platform);
   if (unusable) return { protection: 'key-file', reason: unusable };
   const where = 'the key kept by the OS keychain';
+  mkdirSync(dataDir, { recursive: true });
   const safePath = join(dataDir, SAFE_KEY_FILE_NAME);
   const plainPath = join(dataDir, KEY_FILE_NAME);
   if (existsSync(safePath)) {

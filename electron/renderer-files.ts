@@ -1,6 +1,6 @@
 // What the datamotion:// protocol handler answers: files of the renderer bundle only, each
 // with the UI's CSP as a header. Pure enough to test under Node (Response is a Node global).
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative } from 'node:path';
 import { CSP } from '../core/api/csp.ts';
 import { contentTypeOf } from '../core/api/web.ts';
@@ -33,7 +33,11 @@ export async function rendererResponse(dir: string, url: string): Promise<Respon
   const notFound = () => new Response('not found', { status: 404, headers: HEADERS });
   if (!file) return notFound();
   try {
-    const body = await readFile(file);
+    // A link inside the bundle must not lead out of it.
+    const [real, root] = await Promise.all([realpath(file), realpath(dir)]);
+    const rel = relative(root, real);
+    if (rel.startsWith('..') || isAbsolute(rel)) return notFound();
+    const body = await readFile(real);
     return new Response(body, {
       status: 200,
       headers: { ...HEADERS, 'content-type': contentTypeOf(file) as string },

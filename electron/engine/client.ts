@@ -12,11 +12,18 @@ export interface EngineChild {
   readonly pid: number | undefined;
   post(message: ToEngine): void;
   onMessage(listener: (message: FromEngine) => void): void;
-  onExit(listener: (code: number | null) => void): void;
+  /** `signal` where the platform reports it (a Node child); utilityProcess reports a code only. */
+  onExit(listener: (code: number | null, signal?: string | null) => void): void;
   kill(): void;
 }
 
 export type EngineSpawner = () => EngineChild;
+
+/** "exit code 3", "killed by SIGKILL": how a process ended, for people. */
+export function exitText(code: number | null, signal?: string | null): string {
+  if (signal) return `killed by ${signal}`;
+  return code === null ? 'ended without an exit code' : `exit code ${code}`;
+}
 
 export class EngineCallError extends Error {
   constructor(readonly body: EngineError) {
@@ -136,17 +143,17 @@ export class EngineClient {
             return;
         }
       });
-      child.onExit((code) => {
+      child.onExit((code, signal) => {
         if (this.child !== child) return;
         this.child = undefined;
-        this.failPending(code);
+        const how = exitText(code, signal);
+        this.failPending(how);
         if (!started) {
           clearTimeout(timer);
-          reject(new Error(`the engine exited while starting (exit code ${String(code)})`));
+          reject(new Error(`the engine exited while starting (${how})`));
           return;
         }
-        if (!this.stopping)
-          this.crashed(`the engine process exited unexpectedly (exit code ${String(code)})`);
+        if (!this.stopping) this.crashed(how);
       });
       child.post({ type: 'init', init: this.opts.init });
     });
@@ -184,7 +191,7 @@ export class EngineClient {
       child.post({ type: 'shutdown' });
     });
     this.child = undefined;
-    this.failPending(0);
+    this.failPending('shut down');
     this.emitStatus({ state: 'stopped' });
   }
 
@@ -205,13 +212,13 @@ export class EngineClient {
     });
   }
 
-  private failPending(code: number | null): void {
+  private failPending(how: string): void {
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       p.reject(
         new EngineCallError({
           error: 'engine_restarted',
-          message: `the engine stopped (exit code ${String(code)}) before it answered; the operation may or may not have been applied — check, then try again`,
+          message: `the engine stopped (${how}) before it answered; the operation may or may not have been applied — check, then try again`,
         }),
       );
     }

@@ -26,7 +26,7 @@ export function forkNodeEngine(options: NodeEngineOptions): EngineChild {
       if (child.connected) child.send(m);
     },
     onMessage: (listener) => child.on('message', (m) => listener(m as FromEngine)),
-    onExit: (listener) => child.on('exit', (code) => listener(code)),
+    onExit: (listener) => child.on('exit', (code, signal) => listener(code, signal)),
     kill: () => void child.kill('SIGKILL'),
   };
 }

@@ -2,6 +2,7 @@ import { useApp } from '../store/index.ts';
 import { ThemeToggle } from '../ui/index.ts';
 import { ApiKeyPrompt } from './ApiKeyPrompt.tsx';
 import { ConnectionStatus } from './ConnectionStatus.tsx';
+import { EngineBanner } from './EngineBanner.tsx';
 import { DEFAULT_ROUTE, ROUTES } from './routes.tsx';
 import { href, useHashLocation } from './router.ts';
 
@@ -37,6 +38,7 @@ export function App() {
           <ThemeToggle />
         </div>
       </header>
+      <EngineBanner />
       {load.status === 'error' && load.error && (
         <p className="banner banner-error" role="alert" data-testid="error">
           {load.error}

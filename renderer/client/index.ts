@@ -1,4 +1,5 @@
 import type { IpcBridge } from '../../core/contracts/channels.ts';
+import type { DesktopBridge } from '../../core/contracts/desktop.ts';
 import type { Client } from '../../core/contracts/client.ts';
 import type { ApiError } from '../../core/contracts/api-error.ts';
 import { sessionKeyStore, type KeyStore } from './api-key.ts';
@@ -13,6 +14,8 @@ declare global {
   interface Window {
     /** Set by the Electron preload; absent in a browser. */
     datamotionIpc?: IpcBridge;
+    /** The desktop-only calls (REST port, engine state); absent in a browser. */
+    datamotionDesktop?: DesktopBridge;
   }
 }
 
@@ -25,7 +28,8 @@ export interface Transport {
 
 /** Inside Electron the preload bridge, elsewhere HTTP + SSE against the page's own origin. */
 export function defaultTransport(onUnauthorized: (e: ApiError) => void): Transport {
-  if (window.datamotionIpc) return { client: ipcClient(window.datamotionIpc), kind: 'ipc', keys: null };
+  if (window.datamotionIpc)
+    return { client: ipcClient(window.datamotionIpc, window.datamotionDesktop), kind: 'ipc', keys: null };
   let storage: Storage | null = null;
   try {
     storage = window.sessionStorage;

@@ -1,13 +1,14 @@
 import { ApiError } from '../../core/contracts/api-error.ts';
 import { CHANNEL_NAMES, type ChannelClient, type IpcBridge } from '../../core/contracts/channels.ts';
 import type { Client } from '../../core/contracts/client.ts';
+import type { DesktopBridge } from '../../core/contracts/desktop.ts';
 
 /**
  * The Client over Electron IPC: the preload's bridge answers `{ok, value}` or
  * `{ok: false, error: {error, message, field}}`; errors are rethrown as ApiError, the
  * same class the HTTP client throws, so views handle both transports alike.
  */
-export function ipcClient(bridge: IpcBridge): Client {
+export function ipcClient(bridge: IpcBridge, desktop?: DesktopBridge): Client {
   const calls = Object.fromEntries(
     CHANNEL_NAMES.map((name) => [
       name,
@@ -24,9 +25,18 @@ export function ipcClient(bridge: IpcBridge): Client {
   return {
     ...calls,
     subscribe(onEvent, onState) {
-      // IPC has no connection to lose: live as long as the window exists.
+      // The window's link to main cannot drop, but the engine process behind it can restart:
+      // while it does, the state is "reconnecting"; once it runs again, "live" reloads the lists.
       onState?.('live');
-      return bridge.onEvent(onEvent);
+      const stopEvents = bridge.onEvent(onEvent);
+      const stopStatus = desktop?.onEngineStatus((status) => {
+        if (status.state === 'running') onState?.('live');
+        else if (status.state === 'restarting' || status.state === 'failed') onState?.('reconnecting');
+      });
+      return () => {
+        stopEvents();
+        stopStatus?.();
+      };
     },
   };
 }

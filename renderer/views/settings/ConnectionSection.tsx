@@ -80,12 +80,14 @@ export function ConnectionSection() {
           {error}
         </p>
       )}
-      <p className="muted small">
-        The desktop app will manage the REST port, its API key and the data folder. Until then they are the
-        server’s start options: <code>datamotion serve --port --api-key --data-dir</code> (or{' '}
-        <code>DATAMOTION_PORT</code>, <code>DATAMOTION_API_KEY</code>, <code>DATAMOTION_DATA_DIR</code>).
-        Kafka settings arrive with the Kafka release.
-      </p>
+      {!ipc && (
+        <p className="muted small">
+          The port, key and data folder are the server’s start options:{' '}
+          <code>datamotion serve --port --api-key --data-dir</code> (or <code>DATAMOTION_PORT</code>,{' '}
+          <code>DATAMOTION_API_KEY</code>, <code>DATAMOTION_DATA_DIR</code>). In the desktop app, the local
+          REST port is a setting of its own.
+        </p>
+      )}
     </section>
   );
 }
