@@ -1,0 +1,283 @@
+/**
+ * What the engine remembers of each dataset's accesses, in columns (typed arrays), so a
+ * million datasets cost a few hundred bytes each and a refresh walks memory, not SQL.
+ *
+ * Two things predict the future: the rate of reads and writes while the dataset was last
+ * in use (exponentially decayed sums over RATE_WINDOW, frozen at the last access), and the
+ * distribution of idle gaps between accesses (a histogram in log2-seconds bins). From the
+ * gaps comes the probability that a dataset idle for s returns within a horizon H: the
+ * share of past gaps longer than s that ended before s + H. That is how the engine sees
+ * that a burst has ended (idle longer than the gaps inside bursts) and how likely a return is.
+ */
+
+/** Histogram bins: bin b holds gaps of [2^b, 2^(b+1)) seconds; 2^30 s is 34 years. */
+export const GAP_BINS = 30;
+const HOUR_MS = 3_600_000;
+
+/** Moving average of the reads of past returns: the latest counts half. */
+const blend = (avg: number, x: number) => (Number.isNaN(avg) ? x : 0.5 * avg + 0.5 * x);
+/**
+ * The histogram forgets with time, not with the number of gaps: a hundred short gaps inside
+ * one burst must not erase the one long gap between bursts. Half-life about a year.
+ */
+const GAP_HALF_LIFE_MS = 365 * 86_400_000;
+
+export interface AccessModelConfig {
+  /** Time constant of the read/write rate estimate, ms. */
+  rateWindowMs: number;
+  /** Gaps shorter than this are not gaps (one aggregate bucket). */
+  minGapMs: number;
+  /** The engine's reaction time (EngineConfig.reactionMs): a return's first window. */
+  reactionMs: number;
+}
+
+export class AccessStates {
+  size = 0;
+  private cap: number;
+  /** Last read (NaN: never read). */
+  last: Float64Array;
+  /** Last read or write. */
+  lastAny: Float64Array;
+  first: Float64Array;
+  episodeStart: Float64Array;
+  episodeReads: Float64Array;
+  episodeOpen: Uint8Array;
+  returnReads: Float64Array;
+  readMass: Float64Array;
+  writeMass: Float64Array;
+  bytesReadMass: Float64Array;
+  /** Decayed count of distinct hours with an access: how concentrated the use is. */
+  activeHours: Float64Array;
+  gapTotal: Float32Array;
+  gaps: Float32Array;
+
+  constructor(
+    readonly config: AccessModelConfig,
+    capacity = 1024,
+  ) {
+    this.cap = capacity;
+    this.last = new Float64Array(capacity).fill(NaN);
+    this.lastAny = new Float64Array(capacity).fill(NaN);
+    this.first = new Float64Array(capacity).fill(NaN);
+    this.episodeStart = new Float64Array(capacity);
+    this.episodeReads = new Float64Array(capacity);
+    this.episodeOpen = new Uint8Array(capacity);
+    this.returnReads = new Float64Array(capacity).fill(NaN);
+    this.readMass = new Float64Array(capacity);
+    this.writeMass = new Float64Array(capacity);
+    this.bytesReadMass = new Float64Array(capacity);
+    this.activeHours = new Float64Array(capacity);
+    this.gapTotal = new Float32Array(capacity);
+    this.gaps = new Float32Array(capacity * GAP_BINS);
+  }
+
+  /** A new empty slot. */
+  add(): number {
+    if (this.size === this.cap) this.grow(this.cap * 2);
+    return this.size++;
+  }
+
+  /** Forgets a slot's history (a dataset whose state is rebuilt from its rollups). */
+  reset(slot: number): void {
+    this.last[slot] = NaN;
+    this.lastAny[slot] = NaN;
+    this.first[slot] = NaN;
+    this.episodeStart[slot] = 0;
+    this.episodeReads[slot] = 0;
+    this.episodeOpen[slot] = 0;
+    this.returnReads[slot] = NaN;
+    this.readMass[slot] = 0;
+    this.writeMass[slot] = 0;
+    this.bytesReadMass[slot] = 0;
+    this.activeHours[slot] = 0;
+    this.gapTotal[slot] = 0;
+    this.gaps.fill(0, slot * GAP_BINS, (slot + 1) * GAP_BINS);
+  }
+
+  private grow(cap: number): void {
+    const f64 = (a: Float64Array, fill = 0) => {
+      const b = new Float64Array(cap).fill(fill);
+      b.set(a);
+      return b;
+    };
+    this.last = f64(this.last, NaN);
+    this.lastAny = f64(this.lastAny, NaN);
+    this.first = f64(this.first, NaN);
+    this.episodeStart = f64(this.episodeStart);
+    this.episodeReads = f64(this.episodeReads);
+    this.returnReads = f64(this.returnReads, NaN);
+    const open = new Uint8Array(cap);
+    open.set(this.episodeOpen);
+    this.episodeOpen = open;
+    this.readMass = f64(this.readMass);
+    this.writeMass = f64(this.writeMass);
+    this.bytesReadMass = f64(this.bytesReadMass);
+    this.activeHours = f64(this.activeHours);
+    const t = new Float32Array(cap);
+    t.set(this.gapTotal);
+    this.gapTotal = t;
+    const g = new Float32Array(cap * GAP_BINS);
+    g.set(this.gaps);
+    this.gaps = g;
+    this.cap = cap;
+  }
+
+  /**
+   * Folds one aggregate bucket (or one event) in; buckets must arrive in time order per
+   * slot. `t` is the bucket's last access in ms. Idle gaps, returns and the "last access"
+   * the engine predicts from are reads: a write lands in whatever class the data is in and
+   * never has to be moved back for.
+   */
+  observe(slot: number, t: number, reads: number, writes: number, bytesRead: number): void {
+    if (reads + writes <= 0) return;
+    const lastAny = this.lastAny[slot] as number;
+    if (Number.isNaN(lastAny)) {
+      this.first[slot] = t;
+    } else {
+      // The masses decay from one access to the next (never across an idle gap that has
+      // not ended: they describe the dataset while in use).
+      const k = Math.exp(-Math.max(0, t - lastAny) / this.config.rateWindowMs);
+      this.readMass[slot] = (this.readMass[slot] as number) * k;
+      this.writeMass[slot] = (this.writeMass[slot] as number) * k;
+      this.bytesReadMass[slot] = (this.bytesReadMass[slot] as number) * k;
+      this.activeHours[slot] = (this.activeHours[slot] as number) * k;
+    }
+    if (Number.isNaN(lastAny) || t > lastAny) this.lastAny[slot] = t;
+    this.writeMass[slot] = (this.writeMass[slot] as number) + writes;
+    if (reads <= 0) return;
+    const last = this.last[slot] as number;
+    const dt = Number.isNaN(last) ? Infinity : t - last;
+    if (dt !== Infinity && dt >= this.config.minGapMs) this.addGap(slot, dt);
+    if (dt === Infinity || Math.floor(t / HOUR_MS) !== Math.floor(last / HOUR_MS)) {
+      this.activeHours[slot] = (this.activeHours[slot] as number) + 1;
+    }
+    const reaction = this.config.reactionMs;
+    if (dt >= reaction) {
+      // A return: the previous return's first reaction window is complete.
+      this.foldEpisode(slot);
+      this.episodeStart[slot] = t;
+      this.episodeReads[slot] = reads;
+      this.episodeOpen[slot] = 1;
+    } else if (t - (this.episodeStart[slot] as number) < reaction) {
+      this.episodeReads[slot] = (this.episodeReads[slot] as number) + reads;
+    } else {
+      this.foldEpisode(slot);
+    }
+    if (Number.isNaN(last) || t > last) this.last[slot] = t;
+    this.readMass[slot] = (this.readMass[slot] as number) + reads;
+    this.bytesReadMass[slot] = (this.bytesReadMass[slot] as number) + bytesRead;
+  }
+
+  private foldEpisode(slot: number): void {
+    if (this.episodeOpen[slot] !== 1) return;
+    this.episodeOpen[slot] = 0;
+    this.returnReads[slot] = blend(this.returnReads[slot] as number, this.episodeReads[slot] as number);
+  }
+
+  /**
+   * Reads expected in the first reaction window after the data returns (served from a
+   * colder class before the engine moves it back): what past returns did, or, before any
+   * return was seen, the intensity of use over the window.
+   */
+  readsOnReturn(slot: number, now: number): number {
+    let r = this.returnReads[slot] as number;
+    if (this.episodeOpen[slot] === 1 && now - (this.episodeStart[slot] as number) >= this.config.reactionMs) {
+      r = blend(r, this.episodeReads[slot] as number);
+    }
+    return Number.isNaN(r) ? this.readIntensity(slot) * this.config.reactionMs : r;
+  }
+
+  private addGap(slot: number, dtMs: number): void {
+    const base = slot * GAP_BINS;
+    const k = 0.5 ** (dtMs / GAP_HALF_LIFE_MS);
+    for (let b = 0; b < GAP_BINS; b++) this.gaps[base + b] = (this.gaps[base + b] as number) * k;
+    const bin = Math.min(GAP_BINS - 1, Math.max(0, Math.floor(Math.log2(dtMs / 1000))));
+    this.gaps[base + bin] = (this.gaps[base + bin] as number) + 1;
+    this.gapTotal[slot] = (this.gapTotal[slot] as number) * k + 1;
+  }
+
+  /** Weighted count of past gaps longer than x ms (log-linear inside a bin). */
+  gapsLongerThan(slot: number, xMs: number): number {
+    const base = slot * GAP_BINS;
+    const lx = Math.log2(Math.max(xMs, 1) / 1000);
+    let n = 0;
+    for (let b = GAP_BINS - 1; b >= 0; b--) {
+      const c = this.gaps[base + b] as number;
+      if (c === 0) continue;
+      if (lx < b) n += c;
+      else if (lx < b + 1) n += c * (b + 1 - lx);
+      else break;
+    }
+    return n;
+  }
+
+  /**
+   * P(next read within horizon | idle for idleMs): the share of past gaps longer than the
+   * idle time that ended within the horizon, plus a prior worth one gap. The prior says a
+   * dataset idle for s returns within H with chance H / (H + s·√n), n the past idle periods
+   * (gaps of at least the reaction time) shorter than s: the longer the idle, and the more
+   * unusual for this dataset, the less likely a return (activity has ended). It decides
+   * alone where no past gap was this long.
+   */
+  returnProbability(slot: number, idleMs: number, horizonMs: number): number {
+    const s = Math.max(0, idleMs);
+    const atRisk = this.gapsLongerThan(slot, s);
+    const ended = atRisk - this.gapsLongerThan(slot, s + horizonMs);
+    const shorter = Math.max(0, this.gapsLongerThan(slot, this.config.reactionMs) - atRisk);
+    const prior = horizonMs / (horizonMs + s * Math.sqrt(1 + shorter));
+    return (ended + prior) / (atRisk + 1);
+  }
+
+  /**
+   * The window the decayed sums cover: the rate window, or less for a dataset first seen
+   * more recently (else a new dataset's rate would read low).
+   */
+  private effectiveWindow(slot: number): number {
+    const tau = this.config.rateWindowMs;
+    const span = Math.max(
+      this.config.minGapMs,
+      (this.lastAny[slot] as number) - (this.first[slot] as number),
+    );
+    return tau * (1 - Math.exp(-span / tau));
+  }
+
+  /** Reads per ms while in use (frozen at the last access). */
+  readRate(slot: number): number {
+    const m = this.readMass[slot] as number;
+    return m > 0 ? m / this.effectiveWindow(slot) : 0;
+  }
+
+  writeRate(slot: number): number {
+    const m = this.writeMass[slot] as number;
+    return m > 0 ? m / this.effectiveWindow(slot) : 0;
+  }
+
+  /** Reads per ms inside the hours the dataset is in use: how fast a burst reads. */
+  readIntensity(slot: number): number {
+    const h = this.activeHours[slot] as number;
+    return h > 0 ? (this.readMass[slot] as number) / (h * HOUR_MS) : 0;
+  }
+
+  /**
+   * Expected time until the next access within the horizon, E[min(T, H)], for a dataset
+   * idle for idleMs (trapezoid over the return probability at quarter points).
+   */
+  expectedIdleWithin(slot: number, idleMs: number, horizonMs: number): number {
+    let sum = 0.5; // P(T > 0) = 1, halved by the trapezoid
+    for (let i = 1; i <= 4; i++) {
+      const survive = 1 - this.returnProbability(slot, idleMs, (horizonMs * i) / 4);
+      sum += i === 4 ? survive / 2 : survive;
+    }
+    return (sum / 4) * horizonMs;
+  }
+
+  bytesPerRead(slot: number): number {
+    const r = this.readMass[slot] as number;
+    return r > 0 ? (this.bytesReadMass[slot] as number) / r : 0;
+  }
+
+  /** Observed gaps (decayed): how much history the prediction stands on. */
+  evidence(slot: number): number {
+    return this.gapTotal[slot] as number;
+  }
+}

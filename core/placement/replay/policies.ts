@@ -1,0 +1,203 @@
+import type { RecencyThresholds } from '../../config.ts';
+import type { Tier } from '../../contracts/common.ts';
+import { PRICE_TABLE } from '../price-table.ts';
+import { decide } from '../rules.ts';
+import { AUTO_TIERING_FEES, unitPrices, type UnitPrices } from '../unit-prices.ts';
+import { AccessStates } from '../engine/access-states.ts';
+import { decidePlacement, type EngineConfig, type PlacementOptions } from '../engine/decide.ts';
+import {
+  DAY_MS,
+  billTick,
+  emptyBreakdown,
+  type CostBreakdown,
+  type LifecyclePolicy,
+  type SimClock,
+  type SimDataset,
+} from './simulate.ts';
+
+/** The engine of production (decidePlacement over AccessStates), fed the same minute buckets. */
+export function datamotionPolicy(
+  ds: SimDataset,
+  clock: SimClock,
+  world: PlacementOptions,
+  engine: EngineConfig,
+  bucketMs: number,
+): LifecyclePolicy {
+  const states = new AccessStates(
+    { rateWindowMs: engine.horizonDays * DAY_MS, minGapMs: bucketMs, reactionMs: engine.reactionMs },
+    1,
+  );
+  const slot = states.add();
+  return {
+    choose(k, current, since) {
+      const now = clock.start + k * clock.tick_ms;
+      return decidePlacement(
+        states,
+        slot,
+        {
+          bytes: ds.bytes,
+          objects: ds.objects,
+          current,
+          since: clock.start + since * clock.tick_ms,
+          created: clock.start,
+          slo_ms: ds.slo_ms,
+          pin: null,
+          min_tier: null,
+        },
+        now,
+        world,
+        engine,
+      ).target;
+    },
+    observe(k) {
+      for (let i = ds.tick_start[k] as number; i < (ds.tick_start[k + 1] as number); i++) {
+        const b = ds.buckets[i];
+        if (b) states.observe(slot, b.t, b.reads, b.writes, b.bytes_read);
+      }
+    },
+  };
+}
+
+export const alwaysHot: LifecyclePolicy = { choose: () => 0 };
+
+/** The seed's rule (rules.ts decide) with the configured thresholds, SLO floors included. */
+export function seedRecencyPolicy(
+  ds: SimDataset,
+  clock: SimClock,
+  world: PlacementOptions,
+  recency: RecencyThresholds,
+  tierLatencyMs: Record<Tier, number>,
+): LifecyclePolicy {
+  let last: number | null = null;
+  const ctx = { now: 0, recency, tierLatencyMs, pins: [], slos: [] };
+  return {
+    choose(k, current) {
+      ctx.now = clock.start + k * clock.tick_ms;
+      const tier = decide(
+        {
+          dataset_id: 1,
+          current_tier: world.list[current]?.tier ?? 'hot',
+          last_access_ts: last,
+          latency_slo_ms: ds.slo_ms,
+          reads_recent: 0,
+          writes_recent: 0,
+        },
+        ctx,
+      ).tier;
+      return world.list.findIndex((o) => o.tier === tier);
+    },
+    observe(k) {
+      const end = ds.tick_start[k + 1] as number;
+      if (end > (ds.tick_start[k] as number)) last = ds.buckets[end - 1]?.t ?? last;
+    },
+  };
+}
+
+interface AutoTier {
+  prices: UnitPrices;
+  latency_ms: number;
+  after_days: number;
+}
+
+/**
+ * A provider's automatic tiering, billed as the provider bills it: tiers by days since the
+ * last access, back to the first tier on access, no retrieval, transition or early-deletion
+ * charges, requests at the first tier's prices, a per-object fee; objects under the
+ * minimum size are never moved and pay no fee.
+ */
+function runAutoTiering(
+  ds: SimDataset,
+  clock: SimClock,
+  tiers: AutoTier[],
+  fee: { per_1000_objects_month: number; min_object_bytes: number },
+): CostBreakdown {
+  const out = emptyBreakdown();
+  const tickDays = clock.tick_ms / DAY_MS;
+  const eligible = ds.bytes / ds.objects >= fee.min_object_bytes;
+  let lastAccess = clock.start;
+  let tier = 0;
+  for (let k = 0; k < clock.ticks; k++) {
+    const now = clock.start + k * clock.tick_ms;
+    let next = 0;
+    if (eligible) {
+      const idleDays = (now - lastAccess) / DAY_MS;
+      for (let i = tiers.length - 1; i > 0; i--) {
+        if (idleDays >= (tiers[i] as AutoTier).after_days) {
+          next = i;
+          break;
+        }
+      }
+    }
+    if (next !== tier) out.moves++;
+    tier = next;
+    const t = tiers[tier] as AutoTier;
+    const first = (tiers[0] as AutoTier).prices;
+    billTick(
+      out,
+      {
+        ...first,
+        storage_per_gb_month: t.prices.storage_per_gb_month,
+        min_billable_object_bytes: 0,
+        monitoring_per_1000_objects_month: eligible ? fee.per_1000_objects_month : 0,
+        monitoring_min_object_bytes: 0,
+      },
+      ds,
+      k,
+      tickDays,
+      t.latency_ms,
+    );
+    const end = ds.tick_start[k + 1] as number;
+    if (end > (ds.tick_start[k] as number)) lastAccess = ds.buckets[end - 1]?.t ?? lastAccess;
+  }
+  return out;
+}
+
+const listed = (cloud: 's3' | 'gs', cls: string): UnitPrices => {
+  const p = PRICE_TABLE[cloud].classes[cls];
+  return unitPrices(
+    { kind: cloud, endpoint: null, region: PRICE_TABLE[cloud].region },
+    cls,
+    p?.storage_per_gb_month ?? 0,
+  );
+};
+
+/** S3 Intelligent-Tiering: 30 days without access → Infrequent, 90 → Archive Instant (us-east-1 prices). */
+export function s3IntelligentTiering(
+  ds: SimDataset,
+  clock: SimClock,
+  tierLatencyMs: Record<Tier, number>,
+): CostBreakdown {
+  // Frequent, Infrequent and Archive Instant Access bill storage as STANDARD, STANDARD_IA
+  // and GLACIER_IR do (https://aws.amazon.com/s3/pricing/), without their retrieval fees.
+  return runAutoTiering(
+    ds,
+    clock,
+    [
+      { prices: listed('s3', 'STANDARD'), latency_ms: tierLatencyMs.hot, after_days: 0 },
+      { prices: listed('s3', 'STANDARD_IA'), latency_ms: tierLatencyMs.warm, after_days: 30 },
+      { prices: listed('s3', 'GLACIER_IR'), latency_ms: tierLatencyMs.cold, after_days: 90 },
+    ],
+    AUTO_TIERING_FEES.s3_intelligent_tiering,
+  );
+}
+
+/** GCS Autoclass: 30 days → Nearline, 90 → Coldline, 365 → Archive, back to Standard on access (us-central1 prices). */
+export function gcsAutoclass(
+  ds: SimDataset,
+  clock: SimClock,
+  tierLatencyMs: Record<Tier, number>,
+): CostBreakdown {
+  // https://cloud.google.com/storage/docs/autoclass: operations billed at Standard rates,
+  // no retrieval or early-deletion fees, a management fee per object.
+  return runAutoTiering(
+    ds,
+    clock,
+    [
+      { prices: listed('gs', 'STANDARD'), latency_ms: tierLatencyMs.hot, after_days: 0 },
+      { prices: listed('gs', 'NEARLINE'), latency_ms: tierLatencyMs.warm, after_days: 30 },
+      { prices: listed('gs', 'COLDLINE'), latency_ms: tierLatencyMs.cold, after_days: 90 },
+      { prices: listed('gs', 'ARCHIVE'), latency_ms: tierLatencyMs.cold, after_days: 365 },
+    ],
+    AUTO_TIERING_FEES.gcs_autoclass,
+  );
+}
