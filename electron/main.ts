@@ -33,6 +33,9 @@ const BUNDLE_DIR = import.meta.dirname; // dist-electron/
 const RENDERER_DIR = join(BUNDLE_DIR, '..', 'dist', 'renderer');
 const ENGINE_ENTRY = join(BUNDLE_DIR, 'engine.js');
 
+// A separate profile (settings, logs, the single-instance lock) for tests and portable use.
+if (process.env.DATAMOTION_USER_DATA_DIR) app.setPath('userData', process.env.DATAMOTION_USER_DATA_DIR);
+
 // Before ready: the app's own scheme, standard (relative URLs, an origin) and secure.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }]);
 

@@ -7,7 +7,8 @@
 //    page.exposeFunction, calling the same routeIpc main uses, with the app's own top-level
 //    frame as the sender (sender checks themselves are tested in test/electron/guards.test.ts);
 //  - the datamotion:// protocol: a local HTTP server answering every request with
-//    rendererResponse(), the very function main's protocol handler calls (CSP header included).
+//    rendererResponse(), the very function main's protocol handler calls; its CSP names this
+//    server's origin where the app's names datamotion://app.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -26,7 +27,7 @@ import { keySealer } from '../../core/catalog/secret-store.ts';
 import { EngineClient } from '../../electron/engine/client.ts';
 import { forkNodeEngine } from '../../electron/engine/node-child.ts';
 import { routeIpc } from '../../electron/ipc-router.ts';
-import { rendererResponse } from '../../electron/renderer-files.ts';
+import { DESKTOP_CSP, rendererResponse } from '../../electron/renderer-files.ts';
 import { DesktopSettings } from '../../electron/desktop-settings.ts';
 import { DesktopService } from '../../electron/desktop-service.ts';
 import { APP_ENTRY, APP_ORIGIN } from '../../electron/guards.ts';
@@ -82,7 +83,10 @@ describe('desktop shell: REST port setting and engine restart, in Chromium', () 
     // The protocol handler, reached over HTTP: http://127.0.0.1:P/x answers as datamotion://app/x.
     web = createServer((req, res) => {
       void rendererResponse(RENDERER, `${APP_ORIGIN}${req.url ?? '/'}`).then(async (answer) => {
-        res.writeHead(answer.status, Object.fromEntries(answer.headers));
+        // The app's origin is this server's here: the policy names it instead.
+        const headers = Object.fromEntries(answer.headers);
+        headers['content-security-policy'] = DESKTOP_CSP.replaceAll(APP_ORIGIN, base);
+        res.writeHead(answer.status, headers);
         res.end(Buffer.from(await answer.arrayBuffer()));
       });
     });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  APP_ORIGIN,
   allowNavigation,
   allowPermission,
   isAllowedExternal,
@@ -12,7 +13,7 @@ import {
   isTrustedSender,
   windowOpenDecision,
 } from '../../electron/guards.ts';
-import { rendererFile, rendererResponse } from '../../electron/renderer-files.ts';
+import { DESKTOP_CSP, rendererFile, rendererResponse } from '../../electron/renderer-files.ts';
 import { routeIpc } from '../../electron/ipc-router.ts';
 import { EngineCallError } from '../../electron/engine/client.ts';
 import { CSP } from '../../core/api/csp.ts';
@@ -183,7 +184,9 @@ describe('the datamotion:// protocol handler', () => {
   it('serves bundle files with the CSP as a header', async () => {
     const res = await rendererResponse(dir, 'datamotion://app/index.html');
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-security-policy')).toBe(CSP);
+    expect(res.headers.get('content-security-policy')).toBe(DESKTOP_CSP);
+    // The server's policy, with 'self' spelled as the app's origin: nothing added or dropped.
+    expect(DESKTOP_CSP).toBe(CSP.replaceAll("'self'", APP_ORIGIN));
     expect(CSP).toContain("object-src 'none'");
     expect(CSP).toContain("base-uri 'none'");
     expect(CSP).not.toContain('unsafe-inline');
@@ -219,6 +222,6 @@ describe('the datamotion:// protocol handler', () => {
   ])('answers 404 for %s', async (url) => {
     const res = await rendererResponse(dir, url);
     expect(res.status).toBe(404);
-    expect(res.headers.get('content-security-policy')).toBe(CSP);
+    expect(res.headers.get('content-security-policy')).toBe(DESKTOP_CSP);
   });
 });

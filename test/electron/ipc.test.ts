@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -96,21 +94,5 @@ describe('IPC handlers derived from the channel map', () => {
     expect(
       refused(() => h['jobs/objects']('00000000-0000-4000-8000-000000000000', { state: 'verified' })),
     ).toMatchObject({ error: 'not_found' });
-  });
-});
-
-const require = createRequire(import.meta.url);
-const electronBinary = (() => {
-  try {
-    const p = require('electron') as unknown as string;
-    return existsSync(p) ? p : null;
-  } catch {
-    return null;
-  }
-})();
-
-describe.skipIf(!electronBinary)('Electron window', () => {
-  it('needs the Electron binary, which this machine cannot download (ELECTRON_SKIP_BINARY_DOWNLOAD=1): skipped', () => {
-    expect(electronBinary).not.toBeNull();
   });
 });
