@@ -70,12 +70,15 @@ export function allowPermission(_permission: string): boolean {
 
 /** The IPC sender as main sees it (Electron's IpcMainInvokeEvent, reduced to what is checked). */
 export interface IpcSenderLike {
-  senderFrame: { url: string } | null;
-  sender: { mainFrame: unknown };
+  /** The frame that sent the message; null once it navigated away or was destroyed. */
+  senderFrame: { url: string; parent: unknown } | null;
 }
 
-/** Only the app's own top-level frame, loaded from the app's own origin, may call main. */
+/**
+ * Only a top-level frame (no parent: never an iframe) loaded from the app's own origin may
+ * call main — the check VS Code's validatedIpcMain makes, with the origin compared by parts.
+ */
 export function isTrustedSender(event: IpcSenderLike): boolean {
   const frame = event.senderFrame;
-  return !!frame && frame === event.sender.mainFrame && isAppUrl(frame.url);
+  return !!frame && frame.parent === null && isAppUrl(frame.url);
 }

@@ -39,8 +39,12 @@ export async function rendererResponse(dir: string, url: string): Promise<Respon
   const notFound = () => new Response('not found', { status: 404, headers: HEADERS });
   if (!file) return notFound();
   try {
-    // A link inside the bundle must not lead out of it.
-    const [real, root] = await Promise.all([realpath(file), realpath(dir)]);
+    // A link inside the bundle must not lead out of it. (Inside an asar archive, where
+    // realpath may not be supported, the normalized path stands: an archive holds no links out.)
+    const [real, root] = await Promise.all([
+      realpath(file).catch(() => file),
+      realpath(dir).catch(() => dir),
+    ]);
     const rel = relative(root, real);
     if (rel.startsWith('..') || isAbsolute(rel)) return notFound();
     const body = await readFile(real);

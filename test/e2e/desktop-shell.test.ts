@@ -102,8 +102,7 @@ describe('desktop shell: REST port setting and engine restart, in Chromium', () 
     shots = new Screenshots(page);
 
     // The preload's stand-in: same bridge shape, every call through main's routeIpc.
-    const mainFrame = { url: APP_ENTRY };
-    const sender = { senderFrame: mainFrame, sender: { mainFrame } };
+    const sender = { senderFrame: { url: APP_ENTRY, parent: null } };
     await page.exposeFunction('__dmInvoke', (channel: string, args: unknown[]) => {
       if (channel === DESKTOP_CHANNELS.restPort) return routeIpc(sender, () => desktop.view());
       if (channel === DESKTOP_CHANNELS.setRestPort) return routeIpc(sender, () => desktop.update(args[0]));

@@ -101,24 +101,31 @@ describe('new windows and external links', () => {
 });
 
 describe('IPC senders and routing (fake senders: the shape Electron passes)', () => {
-  const mainFrame = { url: 'datamotion://app/index.html' };
-  const trusted = { senderFrame: mainFrame, sender: { mainFrame } };
+  const top = { url: 'datamotion://app/index.html', parent: null };
+  const trusted = { senderFrame: top };
 
-  it('trusts only the top-level frame of the app origin', () => {
+  it('trusts only a top-level frame of the app origin', () => {
     expect(isTrustedSender(trusted)).toBe(true);
-    const child = { url: 'datamotion://app/index.html' };
-    expect(isTrustedSender({ senderFrame: child, sender: { mainFrame } })).toBe(false); // wrong frame
-    expect(isTrustedSender({ senderFrame: null, sender: { mainFrame } })).toBe(false); // frame gone
-    for (const url of ['https://evil.example/', 'datamotion://evil/index.html', 'file:///x/index.html']) {
-      const frame = { url };
-      expect(isTrustedSender({ senderFrame: frame, sender: { mainFrame: frame } }), url).toBe(false);
+    // An iframe inside the app's own page: wrong frame.
+    expect(isTrustedSender({ senderFrame: { url: 'datamotion://app/index.html', parent: top } })).toBe(false);
+    expect(isTrustedSender({ senderFrame: null })).toBe(false); // frame gone
+    for (const url of [
+      'https://evil.example/',
+      'datamotion://evil/index.html',
+      'datamotion://app.evil/index.html',
+      'file:///x/index.html',
+      'about:blank',
+    ]) {
+      expect(isTrustedSender({ senderFrame: { url, parent: null } }), url).toBe(false);
     }
   });
 
   it('refuses untrusted senders without calling through', async () => {
     let called = 0;
-    const frame = { url: 'https://evil.example/' };
-    const reply = await routeIpc({ senderFrame: frame, sender: { mainFrame: frame } }, () => ++called);
+    const reply = await routeIpc(
+      { senderFrame: { url: 'https://evil.example/', parent: null } },
+      () => ++called,
+    );
     expect(called).toBe(0);
     expect(reply).toEqual({
       ok: false,
