@@ -23,6 +23,11 @@ export class AccessEventsConsumer {
   /** Events applied and dead-lettered since start (tests, the benchmark). */
   applied = 0;
   rejected = 0;
+  /**
+   * Called after each committed batch with the records' produce times (Kafka CreateTime,
+   * ms) and the commit time: what produce→aggregate latency is measured from.
+   */
+  onApplied: ((producedAt: readonly number[], appliedAt: number) => void) | undefined;
 
   constructor(
     private readonly link: KafkaLink,
@@ -95,6 +100,13 @@ export class AccessEventsConsumer {
         this.offsets.advance(this.topic, partition, last + 1n);
         return ids;
       })();
+    }
+    if (this.onApplied) {
+      const at = Date.now();
+      this.onApplied(
+        checked.map((c) => Number(c.message.timestamp)),
+        at,
+      );
     }
     this.applied += usable.length;
     this.rejected += dead.length;

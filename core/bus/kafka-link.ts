@@ -22,6 +22,10 @@ function logCreator(logger: Logger) {
       // Expected while the broker is down; /health and the relay's backoff say it once.
       if (/Connection error|ECONNREFUSED|Crash: KafkaJSNumberOfRetriesExceeded/.test(String(message))) return;
       if (/Limiting retries for the idempotent producer/.test(String(message))) return;
+      // Retriable answers kafkajs retries itself (a topic just created, a leader moving).
+      const error = String((rest as { error?: unknown }).error ?? '');
+      if (/not the leader|no leader|LEADER_NOT_AVAILABLE|coordinator is (not available|loading)/i.test(error))
+        return;
       const entry = { kafka: label, ...rest };
       if (level <= logLevel.ERROR) logger.error(entry, `kafka: ${message}`);
       else logger.warn(entry, `kafka: ${message}`);
