@@ -102,6 +102,7 @@ export class EngineClient {
       const child = this.opts.spawn();
       this.child = child;
       let started = false;
+      let lastWords: string | undefined;
       const timer = setTimeout(() => {
         if (started) return;
         child.kill();
@@ -126,6 +127,9 @@ export class EngineClient {
               this.child = undefined;
               child.kill();
               reject(new Error(message.message));
+            } else {
+              // It is about to exit: the reason goes with the crash report.
+              lastWords = message.message;
             }
             return;
           case 'result': {
@@ -153,7 +157,7 @@ export class EngineClient {
           reject(new Error(`the engine exited while starting (${how})`));
           return;
         }
-        if (!this.stopping) this.crashed(how);
+        if (!this.stopping) this.crashed(lastWords ? `${how}: ${lastWords}` : how);
       });
       child.post({ type: 'init', init: this.opts.init });
     });

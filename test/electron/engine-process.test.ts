@@ -177,6 +177,59 @@ describe('the engine process, started from the Electron build', () => {
     // One switch: the crash did not make the job run its switch twice.
     expect(detail.history.filter((e) => e.status === 'switching')).toHaveLength(1);
   }, 120_000);
+
+  it('a quit mid-copy stops the engine cleanly and the next start resumes the job', async () => {
+    const t = setup(ENGINE, { mover: { bandwidthBytesPerSec: 8 << 20 } });
+    await t.client.start();
+    writeTree(t.store, { 'src/big.bin': 24 << 20 });
+    const ds = (await t.client.call('datasets/create', [{ name: 'src', path_uri: t.uri('src') }])) as Dataset;
+    const job = (await t.client.call('jobs/plan', [
+      { dataset_id: ds.id, target_location: t.uri('dst'), storage_class: 'standard' },
+    ])) as Job;
+    await until('bytes copied', () =>
+      t.events.some(
+        (e) => e.type === 'job.progress' && e.job.job_id === job.job_id && e.job.bytes_copied > 0,
+      ),
+    );
+    await t.client.stop();
+    expect(t.statuses.at(-1)).toEqual({ state: 'stopped' });
+    expect(t.statuses.some((s) => s.state === 'restarting')).toBe(false);
+    const next = new EngineClient({
+      spawn: () => forkNodeEngine({ entry: ENGINE, silent: true }),
+      init: t.init,
+    });
+    clients.push(next);
+    await next.start();
+    const final = await pollJob(next, job.job_id);
+    expect(final.status).toBe('completed');
+    expect(
+      readFileSync(join(t.store, 'dst', 'big.bin')).equals(readFileSync(join(t.store, 'src', 'big.bin'))),
+    ).toBe(true);
+  }, 120_000);
+
+  it('gives up after repeated crashes, and says so', async () => {
+    const t = setup();
+    const c = new EngineClient({
+      spawn: () => forkNodeEngine({ entry: ENGINE, silent: true }),
+      init: t.init,
+      backoffMs: [50],
+      maxCrashes: 2,
+    });
+    clients.push(c);
+    const statuses: string[] = [];
+    let failed = '';
+    c.onStatus((s) => {
+      statuses.push(s.state);
+      if (s.state === 'failed') failed = s.reason;
+    });
+    await c.start();
+    process.kill(c.pid as number, 'SIGKILL');
+    await until('restarted', () => statuses.filter((s) => s === 'running').length === 2);
+    process.kill(c.pid as number, 'SIGKILL');
+    await until('failed', () => statuses.includes('failed'));
+    expect(failed).toMatch(/killed by SIGKILL; it crashed 2 times within 60 s and is not restarted again/);
+    await expect(c.call('health', [])).rejects.toMatchObject({ body: { error: 'unavailable' } });
+  });
 });
 
 async function pollJob(client: EngineClient, jobId: string): Promise<Job> {
