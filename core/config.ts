@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { LocationCreate } from './contracts/locations.ts';
+import { DEFAULT_PLACEMENT, type PlacementConfig } from './placement/placement-config.ts';
 import { kafkaFromEnv, type KafkaSettings } from './bus/kafka-config.ts';
 
 export interface RecencyThresholds {
@@ -55,6 +56,8 @@ export interface CoreConfig {
    * only. Default: from DATAMOTION_KAFKA_* (see core/bus/kafka-config.ts).
    */
   kafka?: KafkaSettings;
+  /** The placement engine: horizon, hysteresis, refresh and retraining, aggregate retention. */
+  placement: PlacementConfig;
 }
 
 export function defaultDataDir(): string {
@@ -86,7 +89,8 @@ export function defaultLocations(dataDir: string): LocationCreate[] {
 }
 
 /** What a caller may set: any part of the config, and any part of its storage settings. */
-export type ConfigInput = Omit<Partial<CoreConfig>, 'storage' | 'kafka'> & {
+export type ConfigInput = Omit<Partial<CoreConfig>, 'storage' | 'kafka' | 'placement'> & {
+  placement?: Partial<PlacementConfig>;
   storage?: Partial<CoreConfig['storage']>;
   /** null: Kafka off whatever the environment says. */
   kafka?: KafkaSettings | null;
@@ -119,6 +123,7 @@ export function resolveConfig(partial: ConfigInput = {}): CoreConfig {
     },
     logLevel: partial.logLevel ?? process.env.DATAMOTION_LOG_LEVEL ?? 'info',
     confirmAboveBytes: partial.confirmAboveBytes ?? 2 ** 40,
+    placement: { ...DEFAULT_PLACEMENT, ...partial.placement },
     ...kafkaOption(partial.kafka),
   };
 }

@@ -95,7 +95,7 @@ export function createCore(options: CreateCoreOptions = {}): Core {
   locations.ensure(config.locations);
   const datasets = new DatasetService(db, locations, storage, bus);
   const telemetry = new TelemetryService(db, bus, metrics, config.bucketSeconds);
-  const placement = new PlacementService(db, bus, config, metrics);
+  const placement = new PlacementService(db, bus, config, metrics, logger);
   const jobStore = new JobStore(db, bus, metrics);
   const mover = new Mover({
     db,
@@ -131,6 +131,8 @@ export function createCore(options: CreateCoreOptions = {}): Core {
     : undefined;
   // With Kafka, the mover is a member of the movers' consumer group instead (or off).
   if (config.mover.enabled && !kafka) mover.start();
+  // Recommendations refresh, aggregates roll up and forecasts retrain in the background.
+  placement.start();
 
   let closed = false;
   return {
@@ -153,6 +155,7 @@ export function createCore(options: CreateCoreOptions = {}): Core {
       closed = true;
       await kafka?.stop();
       await mover.stop();
+      await placement.stop();
       storage.close();
       db.close();
     },

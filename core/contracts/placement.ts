@@ -1,6 +1,25 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Id, LatencyMs, SafeText, Tier } from './common.ts';
 
+/** A machine-readable reason: a stable code and the numbers behind it. */
+export const ReasonItem = Type.Object({
+  code: Type.String({
+    description:
+      'active | never_accessed | no_history | idle_return_unlikely | return_likely | access_cost_high | ' +
+      'storage_saving | cheapest_already | hysteresis_hold | min_dwell_hold | slo_floor | pinned | ' +
+      'forecast_used | recency_heuristic_used | forecast_drift',
+  }),
+  detail: Type.String(),
+});
+export type ReasonItem = Static<typeof ReasonItem>;
+
+export const PlacementTarget = Type.Object({
+  location_id: Type.String(),
+  storage_class: Type.String(),
+  tier: Tier,
+});
+export type PlacementTarget = Static<typeof PlacementTarget>;
+
 export const Recommendation = Type.Object(
   {
     id: Type.Integer(),
@@ -10,6 +29,24 @@ export const Recommendation = Type.Object(
     reasons: Type.Array(Type.String()),
     model_version: Type.String(),
     ts: Type.String(),
+    // Added by the cost engine; absent on recommendations stored before it.
+    target: Type.Optional(PlacementTarget),
+    monthly_cost_now_usd: Type.Optional(Type.Number({ description: 'expected cost a month where it is' })),
+    monthly_cost_after_usd: Type.Optional(
+      Type.Number({ description: 'expected cost a month at the target' }),
+    ),
+    one_time_cost_usd: Type.Optional(
+      Type.Number({ description: 'egress, retrieval, early deletion and requests of the move' }),
+    ),
+    payback_months: Type.Optional(Type.Union([Type.Number(), Type.Null()])),
+    confidence: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    reason_codes: Type.Optional(Type.Array(ReasonItem)),
+    explanation: Type.Optional(Type.String({ description: 'the reasons as one sentence' })),
+    predictor: Type.Optional(
+      Type.Union([Type.Literal('forecast'), Type.Literal('recency_heuristic')], {
+        description: 'what predicted the accesses: a trained forecast or the recency heuristic',
+      }),
+    ),
   },
   {},
 );
@@ -46,3 +83,16 @@ export const Policy = Type.Object({
   created_at: Type.String(),
 });
 export type Policy = Static<typeof Policy>;
+
+export const TrainResult = Type.Object({
+  model_version: Type.String(),
+  trained: Type.Integer({ description: 'datasets with enough history to fit' }),
+  using_forecast: Type.Integer({
+    description: 'datasets whose forecast beat the recency heuristic in backtest',
+  }),
+  skipped: Type.Integer({ description: 'datasets with too little history (the heuristic is used)' }),
+  forecast_mae: Type.Union([Type.Number(), Type.Null()]),
+  heuristic_mae: Type.Union([Type.Number(), Type.Null()]),
+  trained_at: Type.String(),
+});
+export type TrainResult = Static<typeof TrainResult>;

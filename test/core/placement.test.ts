@@ -84,12 +84,18 @@ describe('placement service', () => {
   afterEach(() => t.cleanup());
 
   it('recommends from access events and stores each decision with reasons and model version', async () => {
-    expect(t.core.placement.recommend({ datasetId: id })[0]?.recommended_tier).toBe('cold');
+    // Just created, never read: nothing to price a move by, so it stays where it is.
+    const [first] = t.core.placement.recommend({ datasetId: id });
+    expect(first?.recommended_tier).toBe('hot');
+    expect(first?.reason_codes?.map((r) => r.code)).toContain('no_history');
     await t.core.telemetry.ingest({ dataset_id: id, op: 'read', size_bytes: 4096, client_lat_ms: 12.3 });
     const [rec] = t.core.placement.recommend({ datasetId: id });
     expect(rec).toMatchObject({ dataset_id: id, current_tier: 'hot', recommended_tier: 'hot' });
-    expect(rec?.model_version).toMatch(/^recency-v1/);
-    expect(rec?.reasons.join(' ')).toMatch(/1 reads, 0 writes/);
+    expect(rec?.model_version).toMatch(/^cost-v1/);
+    expect(rec?.target).toEqual({ location_id: 't', storage_class: 'standard', tier: 'hot' });
+    expect(rec?.reason_codes?.map((r) => r.code)).toContain('active');
+    expect(rec?.explanation).toMatch(/^stay hot \(t standard\)/);
+    // Same target, new reasons: stored again, each decision with its reasons.
     const stored = t.core.db.prepare('SELECT count(*) FROM recommendations').pluck().get();
     expect(stored).toBe(2);
     // An unchanged decision is not stored again.
@@ -123,8 +129,10 @@ describe('placement service', () => {
     expect(t.core.placement.listPolicies()).toHaveLength(1);
   });
 
-  it('404s an unknown dataset and answers train with not_implemented', () => {
+  it('404s an unknown dataset; training without two weeks of history fits nothing', async () => {
     expect(() => t.core.placement.recommend({ datasetId: 999 })).toThrow(/dataset 999 does not exist/);
-    expect(() => t.core.placement.train()).toThrow(expect.objectContaining({ code: 'not_implemented' }));
+    const trained = await t.core.placement.train();
+    expect(trained).toMatchObject({ trained: 0, using_forecast: 0 });
+    expect(t.core.db.prepare('SELECT count(*) FROM models').pluck().get()).toBe(1);
   });
 });

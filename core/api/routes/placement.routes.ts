@@ -7,6 +7,7 @@ import {
   PolicyCreate,
   Recommendation,
   RecommendationsQuery,
+  TrainResult,
   type RecommendationsQuery as RecQuery,
 } from '../../contracts/placement.ts';
 import { NoContent, responses } from '../schemas.ts';
@@ -20,7 +21,9 @@ export function placementRoutes(app: FastifyInstance, core: Core): void {
       schema: {
         tags,
         summary:
-          'Recommendations computed now (stored when they changed); refresh=false returns the stored ones',
+          'What the placement engine computed: an incremental refresh first (only datasets whose inputs ' +
+          'changed are reloaded; the work yields to the event loop), then the stored recommendations; ' +
+          'refresh=false skips the refresh',
         querystring: RecommendationsQuery,
         response: responses({ 200: Type.Array(Recommendation) }),
       },
@@ -28,7 +31,7 @@ export function placementRoutes(app: FastifyInstance, core: Core): void {
     async (req) =>
       req.query.refresh === false
         ? core.placement.latest(req.query.dataset_id)
-        : core.placement.recommend({ datasetId: req.query.dataset_id }),
+        : core.placement.refresh({ datasetId: req.query.dataset_id }),
   );
 
   app.post(
@@ -36,8 +39,10 @@ export function placementRoutes(app: FastifyInstance, core: Core): void {
     {
       schema: {
         tags,
-        summary: 'Train the placement model (501 until the placement-intelligence release)',
-        response: responses({ 200: Type.Object({}, { additionalProperties: true }) }),
+        summary:
+          "Fit each dataset's access forecast (Holt-Winters, daily and weekly seasonality) on its rollups; " +
+          'the engine uses a forecast only where it beat the recency heuristic in backtest',
+        response: responses({ 200: TrainResult }),
       },
     },
     async () => core.placement.train(),

@@ -76,6 +76,11 @@ export interface DatasetFacts {
   since: number;
   /** When the dataset was created (ms): how long a never-accessed dataset has been idle. */
   created: number;
+  /**
+   * The catalog's last access (any op), fresher than the folded aggregates (the current
+   * bucket is folded once complete); null when not known.
+   */
+  last_access: number | null;
   /** The first-byte latency the dataset must get, ms; null = none. */
   slo_ms: number | null;
   /** A tier the operator pinned the dataset to. */
@@ -84,8 +89,8 @@ export interface DatasetFacts {
   min_tier: Tier | null;
 }
 
-/** Expected reads and writes over a horizon from a trained forecast, when one is in use. */
-export type ForecastFn = (horizonMs: number) => { reads: number; writes: number } | null;
+/** Expected reads over a horizon from a trained forecast, when one is in use. */
+export type ForecastFn = (horizonMs: number) => number | null;
 
 export const ReasonCode = {
   active: 'active',
@@ -148,7 +153,8 @@ export function decidePlacement(
   const codes: ReasonCode[] = [];
   const list = options.list;
   const cur = list[d.current] as PlacementOption;
-  const last = states.last[slot] as number;
+  const folded = states.last[slot] as number;
+  const last = d.last_access !== null && !(d.last_access <= folded) ? d.last_access : folded;
   const never = Number.isNaN(last);
   const idle = never ? null : Math.max(0, now - last);
   const age = Math.max(0, now - d.since);
@@ -171,10 +177,10 @@ export function decidePlacement(
   /** Expected reads and writes over h ms if the dataset keeps its habits, and P(any access). */
   const expect = (h: number) => {
     const p = states.returnProbability(slot, idleForP, h);
-    const f = forecast?.(h);
-    if (f) {
+    const f = forecast?.(h) ?? null;
+    if (f !== null) {
       usedForecast = true;
-      return { p, reads: f.reads, writes: f.writes };
+      return { p, reads: f, writes: p * writeRate * h };
     }
     return { p, reads: p * readRate * h, writes: p * writeRate * h };
   };

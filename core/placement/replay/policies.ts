@@ -40,6 +40,7 @@ export function datamotionPolicy(
           current,
           since: clock.start + since * clock.tick_ms,
           created: clock.start,
+          last_access: null,
           slo_ms: ds.slo_ms,
           pin: null,
           min_tier: null,

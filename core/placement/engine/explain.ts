@@ -1,0 +1,93 @@
+import type { ReasonItem } from '../../contracts/placement.ts';
+import { formatAge } from '../rules.ts';
+import { ReasonCode, type EngineDecision, type PlacementOption } from './decide.ts';
+
+const usd = (n: number) => (Math.abs(n) >= 100 ? `$${n.toFixed(0)}` : `$${n.toFixed(2)}`);
+const pct = (p: number) => `${Math.round(p * 100)}%`;
+const where = (o: PlacementOption) => `${o.tier} (${o.location_id} ${o.storage_class})`;
+
+export interface Explained {
+  reasons: string[];
+  reason_codes: ReasonItem[];
+  explanation: string;
+}
+
+/** Turns a decision's codes into the reasons an operator reads, one per code, and a sentence. */
+export function explain(
+  dec: EngineDecision,
+  from: PlacementOption,
+  to: PlacementOption,
+  ctx: { horizonDays: number; forecastNote?: string; policyNote?: string },
+): Explained {
+  const items: ReasonItem[] = [];
+  const idle = dec.idle_ms === null ? null : formatAge(dec.idle_ms / 1000);
+  for (const code of dec.codes) {
+    let detail: string;
+    switch (code) {
+      case ReasonCode.active:
+        detail = `read ${idle} ago: in use, kept hot`;
+        break;
+      case ReasonCode.neverAccessed:
+        detail = 'never read';
+        break;
+      case ReasonCode.noHistory:
+        detail = 'no access seen yet: no rate to price a move by, stays put';
+        break;
+      case ReasonCode.idleReturnUnlikely:
+        detail = `idle ${idle}; ${pct(dec.p_return)} chance of a read within the horizon`;
+        break;
+      case ReasonCode.returnLikely:
+        detail = `last read ${idle} ago; ${pct(dec.p_return)} chance of a read within the horizon`;
+        break;
+      case ReasonCode.storageSaving:
+        detail = `cheaper storage at ${where(to)}: ${usd(dec.monthly_now)} → ${usd(dec.monthly_after)} a month`;
+        break;
+      case ReasonCode.accessCostHigh:
+        detail = `reads cost more at ${where(from)} than the storage ${where(to)} adds`;
+        break;
+      case ReasonCode.cheapestAlready:
+        detail = `${where(from)} has the lowest expected cost over ${ctx.horizonDays} days`;
+        break;
+      case ReasonCode.hysteresisHold:
+        detail = 'a move would save less than the hysteresis margin: stays';
+        break;
+      case ReasonCode.minDwellHold:
+        detail = 'moved recently: stays until the minimum dwell time has passed';
+        break;
+      case ReasonCode.sloFloor:
+        detail = ctx.policyNote ?? 'the latency SLO rules out slower classes';
+        break;
+      case ReasonCode.pinned:
+        detail = ctx.policyNote ?? `pinned to ${to.tier}`;
+        break;
+      case ReasonCode.forecastUsed:
+        detail = ctx.forecastNote ?? 'accesses predicted by the trained forecast';
+        break;
+      case ReasonCode.recencyHeuristicUsed:
+        detail = ctx.forecastNote ?? 'accesses predicted from recency and past idle gaps';
+        break;
+      default:
+        detail = code;
+    }
+    items.push({ code, detail });
+  }
+  const move = to === from ? `stay ${where(from)}` : `move ${where(from)} → ${where(to)}`;
+  const money =
+    to === from
+      ? `expected ${usd(dec.monthly_now)} a month`
+      : `${usd(dec.monthly_now)} → ${usd(dec.monthly_after)} a month, one-time ${usd(dec.one_time)}` +
+        (dec.payback_months === null ? '' : `, pays back in ${dec.payback_months.toFixed(1)} months`);
+  const why = items
+    .filter((i) => i.code !== ReasonCode.recencyHeuristicUsed && i.code !== ReasonCode.forecastUsed)
+    .map((i) => i.detail)
+    .slice(0, 2)
+    .join('; ');
+  return {
+    reasons: [
+      ...items.map((i) => i.detail),
+      to === from ? `stays ${to.tier}` : `move ${from.tier} → ${to.tier}`,
+    ],
+    reason_codes: items,
+    explanation: `${move} (${money})${why ? `: ${why}` : ''}.`,
+  };
+}
