@@ -127,10 +127,10 @@ export interface MoveSides {
 export function oneTimeMoveCost(m: MoveSides, bytes: number, objects: number, sourceAgeDays: number): number {
   const gb = bytes / GB;
   let total = gb * m.from.retrieval_per_gb + earlyDeletionCost(m.from, bytes, objects, sourceAgeDays);
+  if (!m.transition) total += gb * m.egress_per_gb;
   if (objects === 0) return total;
   const pages = Math.ceil(objects / LIST_PAGE);
   if (m.transition) return total + ((objects + pages) / 1000) * m.to.write_per_1000;
-  total += gb * m.egress_per_gb;
   total += (objects / 1000) * m.from.read_per_1000 + ((2 * pages) / 1000) * m.from.write_per_1000;
   const avg = bytes / objects;
   const each = avg > 8 * 2 ** 20 ? Math.ceil(avg / (8 * 2 ** 20)) + 2 : 1;

@@ -259,16 +259,23 @@ export class AccessStates {
   }
 
   /**
-   * Expected time until the next access within the horizon, E[min(T, H)], for a dataset
-   * idle for idleMs (trapezoid over the return probability at quarter points).
+   * Expected time until the next read within the horizon, E[min(T, H)] = ∫₀ᴴ P(T > x) dx
+   * for a dataset idle for idleMs: trapezoids on a doubling grid from H/4096, so a busy
+   * dataset (P(T > x) falls within minutes) is not credited with days of idle storage.
    */
   expectedIdleWithin(slot: number, idleMs: number, horizonMs: number): number {
-    let sum = 0.5; // P(T > 0) = 1, halved by the trapezoid
-    for (let i = 1; i <= 4; i++) {
-      const survive = 1 - this.returnProbability(slot, idleMs, (horizonMs * i) / 4);
-      sum += i === 4 ? survive / 2 : survive;
+    let x = horizonMs / 4096;
+    let prevX = 0;
+    let prevS = 1;
+    let area = 0;
+    for (;;) {
+      const s = 1 - this.returnProbability(slot, idleMs, x);
+      area += ((prevS + s) / 2) * (x - prevX);
+      if (x >= horizonMs) return area;
+      prevX = x;
+      prevS = s;
+      x = Math.min(horizonMs, x * 2);
     }
-    return (sum / 4) * horizonMs;
   }
 
   bytesPerRead(slot: number): number {
