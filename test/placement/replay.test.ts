@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseSizes, parseTrace } from '../../core/placement/replay/trace.ts';
+import { POLICY_NAMES, replay, type ReplayOptions } from '../../core/placement/replay/replay.ts';
+import { optimum } from '../../core/placement/replay/optimum.ts';
+import { alwaysHot, datamotionPolicy, seedRecencyPolicy } from '../../core/placement/replay/policies.ts';
+import {
+  DAY_MS,
+  bucketWorld,
+  prepare,
+  runLifecycle,
+  type LifecyclePolicy,
+} from '../../core/placement/replay/simulate.ts';
+import { generate, toCsv } from '../../bench/traces/generate.ts';
+
+const latency = { hot: 10, warm: 100, cold: 1000 };
+const opts: ReplayOptions = {
+  cloud: 's3',
+  tickMs: DAY_MS,
+  bucketMs: 60_000,
+  engine: {
+    horizonDays: 30,
+    hysteresis: 0.1,
+    minDwellMs: DAY_MS,
+    activeWindowMs: 60_000,
+    reactionMs: DAY_MS,
+  },
+  recency: { hot_max_age_s: 60, warm_max_age_s: 600 },
+  tierLatencyMs: latency,
+};
+const T0 = Date.UTC(2026, 0, 1);
+
+describe('trace and sizes files', () => {
+  it('groups keys into datasets by their first path segment and derives sizes from the largest size per key', () => {
+    const t = parseTrace(
+      [
+        'timestamp,key,op,size',
+        `${T0},logs/a,read,100`,
+        `${T0 + 5},logs/a,write,300`,
+        `${T0 + 9},logs/b,get,50`,
+        `${T0 + 1},k,put,7`,
+      ].join('\n'),
+      10,
+    );
+    expect(t.datasets.map((d) => [d.name, d.objects, d.derived_bytes])).toEqual([
+      ['k', 1, 7],
+      ['logs', 2, 350],
+    ]);
+    // --time-scale stretches time from the first event.
+    expect(t.end).toBe(T0 + 90);
+  });
+
+  it('names the line and the field of bad input', () => {
+    expect(() => parseTrace(`${T0},a,read,1\n${T0},a,delete,1`)).toThrow(
+      /trace line 2: op must be read or write/,
+    );
+    expect(() => parseTrace(`${T0},a,read,1.5`)).toThrow(/trace line 1: size must be a whole number/);
+    expect(() => parseTrace(`yesterday,a,read,1`)).toThrow(
+      /trace line 1: timestamp must be epoch milliseconds/,
+    );
+    expect(() => parseTrace(`${T0},a,read`)).toThrow(/trace line 1: line has 3 fields/);
+    expect(() => parseTrace(`${T0},,read,1`)).toThrow(/trace line 1: key is empty/);
+    expect(() => parseTrace('')).toThrow(/no events/);
+    expect(() => parseTrace(`${T0},a,read,1`, 0)).toThrow(/--time-scale must be a number > 0/);
+    expect(() => parseSizes('dataset,size_bytes\na,-5')).toThrow(
+      /sizes line 2: size_bytes must be a whole number/,
+    );
+    expect(() => parseSizes('a,5,fast')).toThrow(/sizes line 1: latency_slo_ms must be a number > 0/);
+    expect(parseSizes('dataset,size_bytes,latency_slo_ms\na,5,\nb,7,50')).toEqual(
+      new Map([
+        ['a', { bytes: 5, slo_ms: null }],
+        ['b', { bytes: 7, slo_ms: 50 }],
+      ]),
+    );
+  });
+});
+
+describe('replay', () => {
+  const csv = toCsv([
+    ...generate('bursty', 4, 120, 3),
+    ...generate('decaying', 4, 120, 3),
+    ...generate('periodic', 3, 120, 3),
+  ]);
+  const sizes = parseSizes(csv.sizes);
+
+  it('is deterministic: the same trace gives the same numbers, every policy', () => {
+    const run = () => replay(parseTrace(csv.trace), opts, (n) => sizes.get(n) ?? { bytes: 0, slo_ms: null });
+    const a = run();
+    const b = run();
+    expect(b).toEqual(a);
+    expect(Object.keys(a.policies)).toEqual([...POLICY_NAMES]);
+    // And it measured something: the optimum beats always-hot on these large datasets.
+    expect(a.policies.optimum.total).toBeLessThan(a.policies.always_hot.total);
+  });
+
+  it('never serves a read of an SLO dataset from a class slower than its SLO (engine, seed rule, optimum)', () => {
+    const r = replay(parseTrace(csv.trace), opts, (n, derived) => ({
+      bytes: derived * 4096,
+      slo_ms: n.endsWith('1') ? 50 : null,
+    }));
+    expect(r.policies.datamotion.slo_misses).toBe(0);
+    expect(r.policies.optimum.slo_misses).toBe(0);
+    expect(r.policies.always_hot.slo_misses).toBe(0);
+  });
+
+  it('the optimum is never worse than any policy billed the same way, on generated traces', () => {
+    const world = bucketWorld('s3', latency);
+    const event = fc.record({
+      day: fc.integer({ min: 0, max: 89 }),
+      minute: fc.integer({ min: 0, max: 1439 }),
+      read: fc.boolean(),
+      size: fc.integer({ min: 0, max: 64 * 2 ** 20 }),
+      key: fc.integer({ min: 0, max: 5 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(event, { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 2 ** 20, max: 2 ** 42 }),
+        fc.option(fc.constant(50), { nil: null }),
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 90, maxLength: 90 }),
+        (events, bytes, slo, randomChoices) => {
+          const lines = events.map(
+            (e) =>
+              `${T0 + e.day * DAY_MS + e.minute * 60_000},d/${e.key},${e.read ? 'read' : 'write'},${e.size}`,
+          );
+          const trace = parseTrace(lines.join('\n'));
+          const { clock, datasets } = prepare(trace, DAY_MS, 60_000, () => ({ bytes, slo_ms: slo }));
+          const ds = datasets[0];
+          if (!ds) throw new Error('no dataset');
+          const best = optimum(ds, clock, world);
+          const random: LifecyclePolicy = { choose: (k) => randomChoices[k % 90] as number };
+          const policies: LifecyclePolicy[] = [
+            alwaysHot,
+            random,
+            datamotionPolicy(ds, clock, world, opts.engine, 60_000),
+            seedRecencyPolicy(ds, clock, world, opts.recency, latency),
+          ];
+          for (const p of policies) {
+            const r = runLifecycle(ds, clock, world, p);
+            // The optimum serves no read slower than the SLO; it is a lower bound of the
+            // policies that do not either.
+            if (r.slo_misses === 0) expect(best.total).toBeLessThanOrEqual(r.total * (1 + 1e-12) + 1e-12);
+          }
+          expect(best.slo_misses).toBe(0);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
