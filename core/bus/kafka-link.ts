@@ -1,4 +1,12 @@
-import { Kafka, logLevel, type Consumer, type ConsumerConfig, type LogEntry, type Producer } from 'kafkajs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Consumer,
+  type ConsumerConfig,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from '../logger.ts';
 import { TOPICS, type TopicName } from '../contracts/kafka-messages.ts';
 import { describeKafka, kafkaJsConfig, topicName, type KafkaSettings } from './kafka-config.ts';
@@ -99,6 +107,8 @@ export class KafkaLink {
       const p = this.kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
+        // murmur2 on the key, as Java clients partition: one dataset's messages share a partition.
+        createPartitioner: Partitioners.DefaultPartitioner,
         allowAutoTopicCreation: false,
         retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
       });

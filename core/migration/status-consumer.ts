@@ -12,6 +12,7 @@ import { MigrationStatusMessage } from '../contracts/kafka-messages.ts';
 import { errorText } from './job-context.ts';
 import { isTransition, type JobRow, type JobStore } from './job-store.ts';
 import { alreadySwitched, retireSource, switchRows } from './switch-phase.ts';
+import { removeWorkerCopy } from './remote-cleanup.ts';
 
 export interface StatusConsumerDeps {
   link: KafkaLink;
@@ -101,11 +102,17 @@ export class StatusConsumer {
     let switched: JobRow | null = null;
     let changed: JobRow | null = null;
     let progress: JobRow | null = null;
+    let canceledDone: JobRow | null = null;
     try {
       db.transaction(() => {
         this.offsets.advance(this.topic, partition, offset + 1n);
         const job = store.find(m.job_id);
         if (!job || !this.current(job, m)) return;
+        if (job.status === 'canceled' && !m.progress && (m.status === 'switching' || m.status === 'failed')) {
+          // Canceled while a worker ran it: now that the worker is done, remove what it wrote.
+          canceledDone = job;
+          return;
+        }
         if (m.progress) {
           if (job.status !== m.status) return;
           db.prepare(
@@ -162,6 +169,7 @@ export class StatusConsumer {
       return null;
     }
     if (progress) store.publish(progress, 'job.progress');
+    if (canceledDone) this.cleanup(canceledDone);
     if (changed) store.afterTransition(changed, (changed as JobRow).status);
     if (switched) {
       const row: JobRow = switched;
@@ -211,6 +219,23 @@ export class StatusConsumer {
       ? `storage class is now ${row.dest_storage_class} (${row.dest_tier})`
       : `dataset now points at ${row.dest_uri}`;
     return store.applyReported(row.job_id, 'completed', where) ?? row;
+  }
+
+  /** Removes a canceled job's copy that a worker finished writing; the history says what went. */
+  private cleanup(row: JobRow): void {
+    const { store, logger, maxAttempts } = this.deps;
+    const p = removeWorkerCopy(this.deps, row, { objectConcurrency: 4, maxAttempts })
+      .then((note) => {
+        if (note) {
+          store.db.transaction(() => store.addEvent(row.job_id, 'canceled', note))();
+          store.publish(store.row(row.job_id));
+        }
+      })
+      .catch((e: unknown) =>
+        logger.error({ job_id: row.job_id, err: errorText(e) }, 'removing a canceled job’s copy failed'),
+      )
+      .finally(() => this.finishing.delete(p));
+    this.finishing.add(p);
   }
 
   /** After a committed switch that retires the source: delete it, then complete. */

@@ -189,4 +189,39 @@ describeWithService('kafka', 'Workers on Kafka', (kafka) => {
       journal.close();
     }
   });
+
+  test('a cancel while a worker copies: the job stays canceled and, once the worker is done, what it wrote is removed', async () => {
+    await open();
+    const w = worker('w-c', 1 << 20);
+    await workerReady(w);
+    const src = join(env.fast, 'logs');
+    const tree: Record<string, number> = {};
+    for (let i = 0; i < 6; i++) tree[`f${i}.bin`] = 512 * 1024;
+    writeRandomTree(src, tree);
+    const before = hashTree(src);
+    const ds = await env.core.datasets.create({ name: 'logs', path_uri: env.uri(src) });
+    const job = env.core.jobs.plan({
+      dataset_id: ds.id,
+      target_location: 'archive',
+      storage_class: 'archive',
+    });
+    const dest = join(env.archive, 'logs');
+    await waitUntil(
+      'the worker copying',
+      () => env.core.jobs.get(job.job_id).status === 'copying' && files(dest).length >= 1,
+    );
+    expect(env.core.jobs.cancel(job.job_id).status).toBe('canceled');
+    const note = await waitUntil(
+      'the copy removed',
+      () => env.core.jobs.get(job.job_id).history.find((e) => e.message?.startsWith('removed the '))?.message,
+      60_000,
+    );
+    expect(note).toMatch(/^removed the 6 objects the worker had written/);
+    expect(files(dest)).toEqual([]);
+    const detail = env.core.jobs.get(job.job_id);
+    expect(detail.status).toBe('canceled');
+    expect(detail.history.map((e) => e.status)).not.toContain('switching');
+    expect(env.core.datasets.get(ds.id).path_uri).toBe(env.uri(src));
+    expect(hashTree(src)).toEqual(before);
+  });
 });
