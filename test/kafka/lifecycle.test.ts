@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { join } from 'node:path';
 import { JOB_STATUSES } from '../../core/contracts/jobs.ts';
+import { JobStore } from '../../core/migration/job-store.ts';
 import { TRANSITIONS, canTransition, sourcesOf } from '../../core/migration/job-transitions.ts';
 import { kafkaFromEnv, kafkaJsConfig, parseBrokers } from '../../core/bus/kafka-config.ts';
 import { kafkaFromArgs } from '../../core/cli/kafka-flags.ts';
@@ -41,9 +42,7 @@ describe('a job through the store', () => {
       target_location: 'archive',
       storage_class: 'archive',
     });
-    const store = (
-      env.core.mover as unknown as { deps: { store: import('../../core/migration/job-store.ts').JobStore } }
-    ).deps.store;
+    const store = new JobStore(env.core.db, env.core.bus, env.core.metrics);
     expect(() => store.transition(job.job_id, ['queued'], 'completed', null)).toThrow(
       'a job cannot go from queued to completed (allowed: copying, switching, failed, canceled, enqueue_failed)',
     );
