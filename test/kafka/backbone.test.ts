@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import type { Producer } from 'kafkajs';
 import { describeWithService } from '../helpers/services.ts';
+import { buildServer } from '../../core/api/server.ts';
 import {
   MIXED_TREE,
   hashTree,
@@ -77,6 +78,18 @@ describeWithService('kafka', 'Kafka backbone (control plane)', (kafka) => {
       const now = env.core.kafka!.health();
       return now.connected && now;
     });
+    // GET /health says the same to an operator.
+    const app = await buildServer(env.core);
+    try {
+      const res = await app.inject({ method: 'GET', url: '/health' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({
+        status: 'ok',
+        kafka: { enabled: true, connected: true, started: true, brokers: [kafka.endpoint], mover: 'off' },
+      });
+    } finally {
+      await app.close();
+    }
     expect(h).toMatchObject({
       enabled: true,
       connected: true,
@@ -103,11 +116,26 @@ describeWithService('kafka', 'Kafka backbone (control plane)', (kafka) => {
       topic: topic('access_events'),
       messages: [...valid(1000), ...poison, ...valid(500)],
     });
-    // REST ingest takes the same path (outbox → topic → consumer).
-    const rest = await env.core.telemetry.ingest(
-      Array.from({ length: 200 }, () => ({ dataset_id: ds.id, op: 'read' as const, size_bytes: 10 })),
-    );
-    expect(rest.accepted).toBe(200);
+    // POST /access-events takes the same path (outbox → topic → consumer); bad input is still a 400.
+    const api = await buildServer(env.core);
+    try {
+      const bad = await api.inject({
+        method: 'POST',
+        url: '/access-events',
+        payload: [{ dataset_id: ds.id, op: 'peek' }],
+      });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json()).toMatchObject({ field: 'body[0].op' });
+      const rest = await api.inject({
+        method: 'POST',
+        url: '/access-events',
+        payload: Array.from({ length: 200 }, () => ({ dataset_id: ds.id, op: 'read', size_bytes: 10 })),
+      });
+      expect(rest.statusCode).toBe(200);
+      expect(rest.json()).toEqual({ accepted: 200, datasets: 1 });
+    } finally {
+      await api.close();
+    }
 
     await waitUntil('1,700 events counted', () => counted(env.core, ds.id) === 1700);
     const dead = (await readTopic(kafka.endpoint, topic('dead_letter'), (m) => m.length >= 3)).map((m) =>
