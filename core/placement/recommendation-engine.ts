@@ -22,11 +22,13 @@ import type { PlacementConfig } from './placement-config.ts';
 
 const DAY_MS = 86_400_000;
 /** Datasets decided between two yields to the event loop. */
-const DECIDE_CHUNK = 10_000;
+const DECIDE_CHUNK = 5_000;
+/** A slice that stores decisions yields after this long. */
+const SLICE_MS = 25;
 /** Rows read or written between two yields. */
-const IO_CHUNK = 20_000;
+const IO_CHUNK = 5_000;
 /** Datasets whose history is read per query when the state is built. */
-const ID_WINDOW = 5_000;
+const ID_WINDOW = 2_000;
 /** At most this many recommendation events per refresh reach the bus. */
 const MAX_EVENTS = 1000;
 
@@ -158,27 +160,42 @@ export class RecommendationEngine {
       yield* this.loadChanged(now);
     }
     const policies = this.policies();
-    const toStore: Recommendation[] = [];
+    let pending: Recommendation[] = [];
+    let stored = 0;
     let evaluated = 0;
     const one = datasetId === undefined ? undefined : this.slotOf.get(datasetId);
     const from = one ?? 0;
     const to = one === undefined ? (datasetId === undefined ? this.ids.length : 0) : one + 1;
     const model = this.modelVersion;
+    let sliceStart = performance.now();
     for (let slot = from; slot < to; slot++) {
       if (this.alive[slot] !== 1 || (this.current[slot] as number) < 0) continue;
       const rec = this.decide(slot, now, policies, model);
       evaluated++;
-      if (rec) toStore.push(rec);
-      if (evaluated % DECIDE_CHUNK === 0) yield;
+      if (rec) pending.push(rec);
+      // A slice ends after DECIDE_CHUNK datasets, or sooner when its decisions changed and
+      // building and storing them takes time (checked every 256 datasets).
+      if (
+        evaluated % DECIDE_CHUNK === 0 ||
+        ((evaluated & 255) === 0 && pending.length > 0 && performance.now() - sliceStart > SLICE_MS)
+      ) {
+        // Stored slice by slice: a first refresh of a million datasets never holds them all.
+        this.store(pending, now, stored);
+        stored += pending.length;
+        pending = [];
+        yield;
+        sliceStart = performance.now();
+      }
     }
-    yield* this.store(toStore, now);
+    this.store(pending, now, stored);
+    stored += pending.length;
     const ms = performance.now() - started;
     this.metrics.inc(
       'datamotion_recommendations_total',
       'Recommendations stored (changed decisions)',
-      toStore.length,
+      stored,
     );
-    return { evaluated, stored: toStore.length, ms };
+    return { evaluated, stored, ms };
   }
 
   /** One dataset's decision, as a recommendation when it differs from the stored one. */
@@ -258,45 +275,43 @@ export class RecommendationEngine {
     };
   }
 
-  private *store(recs: Recommendation[], now: number): Generator<void, void, void> {
+  /** Stores one slice in one transaction; the first MAX_EVENTS of a refresh reach the bus. */
+  private store(recs: Recommendation[], now: number, before: number): void {
+    if (recs.length === 0) return;
     const insert = this.db.prepare(
       `INSERT INTO recommendations (dataset_id, current_tier, recommended_tier, reasons_json, model_version,
          created_at, target_location_id, target_storage_class, details_json)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    for (let i = 0; i < recs.length; i += IO_CHUNK / 4) {
-      const part = recs.slice(i, i + IO_CHUNK / 4);
-      this.db.transaction(() => {
-        for (const r of part) {
-          const {
-            id: _id,
+    this.db.transaction(() => {
+      for (const r of recs) {
+        const {
+          id: _id,
+          dataset_id,
+          current_tier,
+          recommended_tier,
+          reasons,
+          model_version,
+          ts: _ts,
+          target,
+          ...details
+        } = r;
+        r.id = Number(
+          insert.run(
             dataset_id,
             current_tier,
             recommended_tier,
-            reasons,
+            JSON.stringify(reasons),
             model_version,
-            ts: _ts,
-            target,
-            ...details
-          } = r;
-          r.id = Number(
-            insert.run(
-              dataset_id,
-              current_tier,
-              recommended_tier,
-              JSON.stringify(reasons),
-              model_version,
-              now,
-              target?.location_id ?? null,
-              target?.storage_class ?? null,
-              JSON.stringify(details),
-            ).lastInsertRowid,
-          );
-        }
-      })();
-      if (i + IO_CHUNK / 4 < recs.length) yield;
-    }
-    for (const recommendation of recs.slice(0, MAX_EVENTS)) {
+            now,
+            target?.location_id ?? null,
+            target?.storage_class ?? null,
+            JSON.stringify(details),
+          ).lastInsertRowid,
+        );
+      }
+    })();
+    for (const recommendation of recs.slice(0, Math.max(0, MAX_EVENTS - before))) {
       this.bus.publish({ type: 'recommendation.created', recommendation });
     }
   }
@@ -464,11 +479,19 @@ export class RecommendationEngine {
     // Datasets created or updated (moved, resized, SLO edited) since the last pass.
     const since = this.factsAt;
     this.factsAt = now;
-    const changed = this.db
-      .prepare(this.factsSql(since === 0 ? '' : 'WHERE d.updated_at >= ? OR d.id > ?'))
-      .raw()
-      .all(...(since === 0 ? [] : [since - 1000, this.maxId])) as FactRow[];
-    this.applyFacts(changed);
+    if (since === 0) {
+      this.applyFacts(this.db.prepare(this.factsSql('')).raw().all() as FactRow[]);
+    } else {
+      // Two queries, each on its index (an OR would scan every dataset).
+      const maxId = this.maxId;
+      this.applyFacts(
+        this.db
+          .prepare(this.factsSql('WHERE d.updated_at >= ?'))
+          .raw()
+          .all(since - 1000) as FactRow[],
+      );
+      this.applyFacts(this.db.prepare(this.factsSql('WHERE d.id > ?')).raw().all(maxId) as FactRow[]);
+    }
     // Accessed since (the catalog's last_access_ts is written by every ingest).
     for (const [id, last] of this.db
       .prepare('SELECT id, last_access_ts FROM datasets WHERE last_access_ts >= ?')

@@ -79,6 +79,7 @@ export class AccessStates {
 
   /** Forgets a slot's history (a dataset whose state is rebuilt from its rollups). */
   reset(slot: number): void {
+    this.version++;
     this.last[slot] = NaN;
     this.lastAny[slot] = NaN;
     this.first[slot] = NaN;
@@ -188,6 +189,7 @@ export class AccessStates {
   }
 
   private addGap(slot: number, dtMs: number): void {
+    this.version++;
     const base = slot * GAP_BINS;
     const k = 0.5 ** (dtMs / GAP_HALF_LIFE_MS);
     for (let b = 0; b < GAP_BINS; b++) this.gaps[base + b] = (this.gaps[base + b] as number) * k;
@@ -220,10 +222,42 @@ export class AccessStates {
    * alone where no past gap was this long.
    */
   returnProbability(slot: number, idleMs: number, horizonMs: number): number {
+    this.cumulate(slot);
+    return this.pReturn(idleMs, horizonMs);
+  }
+
+  /** Scratch: weighted gap counts at or above each bin, for the slot last cumulated. */
+  private readonly cum = new Float64Array(GAP_BINS + 1);
+  private cumSlot = -1;
+  private cumVersion = -1;
+  private version = 0;
+
+  private cumulate(slot: number): void {
+    if (this.cumSlot === slot && this.cumVersion === this.version) return;
+    const base = slot * GAP_BINS;
+    this.cum[GAP_BINS] = 0;
+    for (let b = GAP_BINS - 1; b >= 0; b--) {
+      this.cum[b] = (this.cum[b + 1] as number) + (this.gaps[base + b] as number);
+    }
+    this.cumSlot = slot;
+    this.cumVersion = this.version;
+  }
+
+  /** gapsLongerThan from the cumulated counts: O(1). */
+  private longer(xMs: number): number {
+    const lx = Math.log2(Math.max(xMs, 1) / 1000);
+    if (lx < 0) return this.cum[0] as number;
+    const b = Math.floor(lx);
+    if (b >= GAP_BINS) return 0;
+    const inBin = (this.cum[b] as number) - (this.cum[b + 1] as number);
+    return (this.cum[b + 1] as number) + inBin * (b + 1 - lx);
+  }
+
+  private pReturn(idleMs: number, horizonMs: number): number {
     const s = Math.max(0, idleMs);
-    const atRisk = this.gapsLongerThan(slot, s);
-    const ended = atRisk - this.gapsLongerThan(slot, s + horizonMs);
-    const shorter = Math.max(0, this.gapsLongerThan(slot, this.config.reactionMs) - atRisk);
+    const atRisk = this.longer(s);
+    const ended = atRisk - this.longer(s + horizonMs);
+    const shorter = Math.max(0, this.longer(this.config.reactionMs) - atRisk);
     const prior = horizonMs / (horizonMs + s * Math.sqrt(1 + shorter));
     return (ended + prior) / (atRisk + 1);
   }
@@ -264,12 +298,13 @@ export class AccessStates {
    * dataset (P(T > x) falls within minutes) is not credited with days of idle storage.
    */
   expectedIdleWithin(slot: number, idleMs: number, horizonMs: number): number {
+    this.cumulate(slot);
     let x = horizonMs / 4096;
     let prevX = 0;
     let prevS = 1;
     let area = 0;
     for (;;) {
-      const s = 1 - this.returnProbability(slot, idleMs, x);
+      const s = 1 - this.pReturn(idleMs, x);
       area += ((prevS + s) / 2) * (x - prevX);
       if (x >= horizonMs) return area;
       prevX = x;

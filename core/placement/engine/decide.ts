@@ -141,6 +141,70 @@ function feasible(o: PlacementOption, d: DatasetFacts): boolean {
  * of coming back if the data returns), among those the policies allow. Hysteresis: a move
  * must beat staying by a margin and the dataset must have sat in its class a while.
  */
+/** Scratch of the decision being made (decidePlacement is not re-entrant). */
+const ev = {
+  states: null as unknown as AccessStates,
+  slot: 0,
+  d: null as unknown as DatasetFacts,
+  list: [] as readonly PlacementOption[],
+  moves: [] as MoveSides[][],
+  active: false,
+  never: false,
+  bytesPerRead: 0,
+  hDays: 0,
+  h: 0,
+  idleForP: 0,
+  idleD: -1,
+  ageDays: 0,
+  p: 0,
+  reads: 0,
+  writes: 0,
+  returnReads: 0,
+  home: -1,
+};
+
+/** Cost of one read (request and retrieval) and one write at a class. */
+const perRead = (o: PlacementOption) =>
+  o.prices.read_per_1000 / 1000 + (ev.bytesPerRead / GB_BYTES) * o.prices.retrieval_per_gb;
+const perWrite = (o: PlacementOption) => o.prices.write_per_1000 / 1000;
+const storagePerDay = (o: PlacementOption) => storageCost(o.prices, ev.d.bytes, ev.d.objects, 1);
+
+function allowed(i: number): boolean {
+  const o = ev.list[i] as PlacementOption;
+  return feasible(o, ev.d) && !(ev.active && o.tier !== 'hot' && ev.d.pin === null);
+}
+
+function moveCostOf(from: number, to: number, ageD: number): number {
+  return from === to ? 0 : oneTimeMoveCost(ev.moves[from]?.[to] as MoveSides, ev.d.bytes, ev.d.objects, ageD);
+}
+
+/**
+ * Expected cost over the horizon of putting the data at option i now, the same formula
+ * whichever option it is in (so staying and leaving are weighed alike, no flapping).
+ * Colder than home: storage saved until the data returns, then the reads of the reaction
+ * window served cold and a move back home (early deletion included).
+ */
+function costOf(i: number): number {
+  const o = ev.list[i] as PlacementOption;
+  const hm = ev.list[ev.home] as PlacementOption;
+  const toHere = moveCostOf(ev.d.current, i, ev.ageDays);
+  if (i === ev.home || storagePerDay(o) >= storagePerDay(hm)) {
+    return toHere + storagePerDay(o) * ev.hDays + ev.reads * perRead(o) + ev.writes * perWrite(o);
+  }
+  if (ev.idleD < 0) ev.idleD = ev.states.expectedIdleWithin(ev.slot, ev.idleForP, ev.h) / DAY_MS;
+  const idleD = ev.idleD;
+  const onReturn = ev.never ? 1 : Math.min(ev.returnReads, ev.reads);
+  return (
+    toHere +
+    storagePerDay(o) * idleD +
+    storagePerDay(hm) * (ev.hDays - idleD) +
+    ev.p * moveCostOf(i, ev.home, idleD) +
+    ev.p * onReturn * perRead(o) +
+    Math.max(0, ev.reads - ev.p * onReturn) * perRead(hm) +
+    ev.writes * perWrite(o)
+  );
+}
+
 export function decidePlacement(
   states: AccessStates,
   slot: number,
@@ -168,47 +232,43 @@ export function decidePlacement(
 
   const readRate = states.readRate(slot);
   const writeRate = states.writeRate(slot);
-  // Never read: a return is priced as one read of the whole dataset (the least it may do).
-  const bytesPerRead = never ? d.bytes : states.bytesPerRead(slot);
-  // With no history the prior alone decides: idle since the dataset was created.
-  const idleForP = idle ?? Math.max(0, now - d.created);
-  let usedForecast = false;
-
-  /** Expected reads and writes over h ms if the dataset keeps its habits, and P(any access). */
-  const expect = (h: number) => {
-    const p = states.returnProbability(slot, idleForP, h);
-    const f = forecast?.(h) ?? null;
-    if (f !== null) {
-      usedForecast = true;
-      return { p, reads: f, writes: p * writeRate * h };
-    }
-    return { p, reads: p * readRate * h, writes: p * writeRate * h };
-  };
-  /** Cost of one read (request and retrieval) and one write at a class. */
-  const perRead = (o: PlacementOption) =>
-    o.prices.read_per_1000 / 1000 + (bytesPerRead / GB_BYTES) * o.prices.retrieval_per_gb;
-  const perWrite = (o: PlacementOption) => o.prices.write_per_1000 / 1000;
-  const storagePerDay = (o: PlacementOption) => storageCost(o.prices, d.bytes, d.objects, 1);
-
   // One horizon for every option, long enough to cover the longest minimum duration.
   let hDays = cfg.horizonDays;
   for (const o of list) hDays = Math.max(hDays, o.prices.min_storage_days);
   const h = hDays * DAY_MS;
-  const e = expect(h);
-  const curFeasible = feasible(cur, d) && !(active && cur.tier !== 'hot' && d.pin === null);
-  const allowed = (i: number) => {
-    const o = list[i] as PlacementOption;
-    return feasible(o, d) && !(active && o.tier !== 'hot' && d.pin === null);
-  };
-  const moveCost = (from: number, to: number, ageD: number) =>
-    from === to ? 0 : oneTimeMoveCost(options.moves[from]?.[to] as MoveSides, d.bytes, d.objects, ageD);
+  // With no history the prior alone decides: idle since the dataset was created.
+  const idleForP = idle ?? Math.max(0, now - d.created);
+  // Expected reads and writes over the horizon if the dataset keeps its habits, P(any read).
+  const p = states.returnProbability(slot, idleForP, h);
+  const forecastReads = forecast ? forecast(h) : null;
+  const usedForecast = forecastReads !== null;
 
+  // Module-level scratch (no closures: this runs a million times a refresh).
+  ev.states = states;
+  ev.slot = slot;
+  ev.d = d;
+  ev.list = list;
+  ev.moves = options.moves;
+  ev.active = active;
+  // Never read: a return is priced as one read of the whole dataset (the least it may do).
+  ev.bytesPerRead = never ? d.bytes : states.bytesPerRead(slot);
+  ev.never = never;
+  ev.hDays = hDays;
+  ev.h = h;
+  ev.idleForP = idleForP;
+  ev.idleD = -1;
+  ev.ageDays = ageDays;
+  ev.p = p;
+  ev.reads = usedForecast ? forecastReads : p * readRate * h;
+  ev.writes = p * writeRate * h;
+  // Reads of a return: what past returns did (one whole read for a dataset never read).
+  ev.returnReads = never ? 1 : states.readsOnReturn(slot, now);
+
+  const curFeasible = allowed(d.current);
   // Home: where the data is cheapest while in use; where the engine moves it back when it returns.
   let home = -1;
   let homeCost = Infinity;
-  // Reads of a return: what past returns did (one whole read for a dataset never read).
-  const returnReads = never ? 1 : states.readsOnReturn(slot, now);
-  const activeReads = Math.max(readRate * h, returnReads);
+  const activeReads = Math.max(readRate * h, ev.returnReads);
   const activeWrites = writeRate * h;
   for (let i = 0; i < list.length; i++) {
     if (!allowed(i)) continue;
@@ -219,32 +279,7 @@ export function decidePlacement(
       homeCost = c;
     }
   }
-
-  /**
-   * Expected cost over the horizon of putting the data at option i now, the same formula
-   * whichever option it is in (so staying and leaving are weighed alike, no flapping).
-   * Colder than home: storage saved until the data returns, then the reads of the
-   * reaction window served cold and a move back home (early deletion included).
-   */
-  const costOf = (i: number): number => {
-    const o = list[i] as PlacementOption;
-    const hm = list[home] as PlacementOption;
-    const toHere = moveCost(d.current, i, ageDays);
-    if (i === home || storagePerDay(o) >= storagePerDay(hm)) {
-      return toHere + storagePerDay(o) * hDays + e.reads * perRead(o) + e.writes * perWrite(o);
-    }
-    const idleD = states.expectedIdleWithin(slot, idleForP, h) / DAY_MS;
-    const onReturn = never ? 1 : Math.min(returnReads, e.reads);
-    return (
-      toHere +
-      storagePerDay(o) * idleD +
-      storagePerDay(hm) * (hDays - idleD) +
-      e.p * moveCost(i, home, idleD) +
-      e.p * onReturn * perRead(o) +
-      Math.max(0, e.reads - e.p * onReturn) * perRead(hm) +
-      e.writes * perWrite(o)
-    );
-  };
+  ev.home = home;
 
   let best = d.current;
   let bestCost = Infinity;
@@ -259,7 +294,7 @@ export function decidePlacement(
         bestCost = c;
       }
     }
-    bestOneTime = moveCost(d.current, best, ageDays);
+    bestOneTime = moveCostOf(d.current, best, ageDays);
   }
   const stayPerDay = stayCost / hDays;
   const bestPerDay = best === d.current ? stayPerDay : bestCost / hDays;
@@ -283,7 +318,7 @@ export function decidePlacement(
   }
 
   const to = list[target] as PlacementOption;
-  if (!never && !active) codes.push(e.p < 0.5 ? ReasonCode.idleReturnUnlikely : ReasonCode.returnLikely);
+  if (!never && !active) codes.push(p < 0.5 ? ReasonCode.idleReturnUnlikely : ReasonCode.returnLikely);
   if (target !== d.current) {
     codes.push(
       to.prices.storage_per_gb_month < cur.prices.storage_per_gb_month
@@ -306,7 +341,7 @@ export function decidePlacement(
     one_time: oneTime,
     payback_months: target !== d.current && saving > 0 ? oneTime / saving : null,
     confidence: (evidence / (evidence + 5)) * 0.7 + margin * 0.3,
-    p_return: e.p,
+    p_return: p,
     idle_ms: idle,
     codes,
   };
