@@ -22,6 +22,10 @@ import { GcsDriver } from './storage/gcs-driver.ts';
 import { gcsDriverOptions, s3DriverOptions, type StoredSecret } from './storage/credentials.ts';
 import type { StorageDriver } from './storage/driver.ts';
 import type { Location } from './contracts/locations.ts';
+import { createPolicyCore } from './policy/policy-core.ts';
+import type { AuditLog } from './audit/audit-log.ts';
+import type { PolicyDocumentService } from './policy/policy-document-service.ts';
+import type { AutoApply } from './policy/auto-apply.ts';
 
 /** The driver of one cloud location, from its endpoint, region, project and credentials. */
 export function cloudDriver(
@@ -61,6 +65,12 @@ export interface Core {
   mover: Mover;
   /** Kafka (outbox relay, consumers, the mover as a group member) when configured. */
   kafka: KafkaRuntime | undefined;
+  /** The audit trail: the one writer of audit_events. */
+  audit: AuditLog;
+  /** Policies as code: versions, dry runs, apply. */
+  policyDocs: PolicyDocumentService;
+  /** Plans recommendations by itself when the policy document switches it on. */
+  autoApply: AutoApply;
   /** Stops the mover (leaving running jobs resumable) and closes the database. */
   close(): Promise<void>;
 }
@@ -71,6 +81,10 @@ export interface CreateCoreOptions extends ConfigInput {
   sealer?: Sealer;
   /** better-sqlite3's addon built for this runtime's ABI (the Electron engine process passes one). */
   sqliteBinding?: string;
+  /** How often auto-apply looks at the recommendations (ms; default 60 s, 0 = never by itself). */
+  autoApplyIntervalMs?: number;
+  /** The clock auto-apply's window and budget use (tests pass a simulated one). */
+  now?: () => number;
 }
 
 /** The one composition root: Electron, the REST server, the CLI, workers and tests start here. */
@@ -112,6 +126,17 @@ export function createCore(options: CreateCoreOptions = {}): Core {
     objectConcurrency: config.mover.objectConcurrency,
   });
   const jobs = new JobService(jobStore, locations, datasets, mover, estimates);
+  const { audit, policyDocs, autoApply } = createPolicyCore({
+    db,
+    config,
+    logger,
+    locations,
+    jobStore,
+    jobs,
+    estimates,
+    recommendations: () => placement.latest(),
+    now: options.now,
+  });
   // Written in the transaction of each change that must reach Kafka; a no-op without Kafka.
   const outbox = new Outbox(db, CONTROL_PLANE_ID, !!config.kafka);
   const kafka = config.kafka
@@ -133,6 +158,9 @@ export function createCore(options: CreateCoreOptions = {}): Core {
   if (config.mover.enabled && !kafka) mover.start();
   // Recommendations refresh, aggregates roll up and forecasts retrain in the background.
   placement.start();
+  autoApply.start(options.autoApplyIntervalMs ?? 60_000, (e) =>
+    logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'auto-apply failed'),
+  );
 
   let closed = false;
   return {
@@ -150,9 +178,13 @@ export function createCore(options: CreateCoreOptions = {}): Core {
     estimates,
     mover,
     kafka,
+    audit,
+    policyDocs,
+    autoApply,
     async close() {
       if (closed) return;
       closed = true;
+      autoApply.stop();
       await kafka?.stop();
       await mover.stop();
       await placement.stop();

@@ -13,6 +13,7 @@ import {
 import { testLocation, updateLocation } from '../core/catalog/location-actions.ts';
 import { DataMotionError } from '../core/errors.ts';
 import { VERSION } from '../core/version.ts';
+import { OPERATOR, runAs } from '../core/audit/actor.ts';
 
 const startedAt = Date.now();
 
@@ -56,6 +57,11 @@ const IMPL: Impl = {
     core.placement.deletePolicy(id);
     return null;
   },
+  'policy-document/get': (core) => core.policyDocs.current(),
+  'policy-document/put': (core, body) => core.policyDocs.put(body),
+  'policy-document/versions': (core, q) => core.policyDocs.versions(q),
+  'policy-document/dry-run': (core, body) => core.policyDocs.dryRun(body),
+  'audit/list': (core, q) => core.audit.list(q),
 };
 
 /**
@@ -92,7 +98,8 @@ export function ipcHandlers(core: Core): Record<ChannelName, IpcHandler> {
     CHANNEL_NAMES.map((name) => {
       const spec: ChannelSpec = CHANNELS[name];
       const call = impl[name];
-      return [name, (...args: unknown[]) => call(core, ...validate(name, spec, args))];
+      // Everything the UI does is the operator's, in the audit trail.
+      return [name, (...args: unknown[]) => runAs(OPERATOR, () => call(core, ...validate(name, spec, args)))];
     }),
   ) as Record<ChannelName, IpcHandler>;
 }

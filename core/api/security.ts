@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataMotionError } from '../errors.ts';
+import { setKeyName, type NamedKey } from './api-keys.ts';
 
 /**
  * Three gates in front of every route, in this order:
@@ -20,6 +21,20 @@ export interface SecurityOptions {
   /** Extra Host names accepted, e.g. "datamotion.internal" or "datamotion.internal:8080". */
   allowedHosts: string[];
   apiKey: string | undefined;
+  /** Named keys (the audit trail records the name); apiKey counts as the one named "default". */
+  apiKeys?: NamedKey[];
+}
+
+/** apiKey and apiKeys together; an empty list means no key is required. */
+export function allKeys(opts: Pick<SecurityOptions, 'apiKey' | 'apiKeys'>): NamedKey[] {
+  const keys = [...(opts.apiKeys ?? [])];
+  if (opts.apiKey !== undefined && !keys.some((k) => k.secret === opts.apiKey)) {
+    keys.unshift({
+      name: keys.some((k) => k.name === 'default') ? 'api-key' : 'default',
+      secret: opts.apiKey,
+    });
+  }
+  return keys;
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1']);
@@ -71,6 +86,7 @@ function presentedKey(req: FastifyRequest): string | undefined {
 
 /** An onRequest hook; routes with `config: { public: true }` skip only the API key check. */
 export function securityHook(opts: SecurityOptions) {
+  const keys = allKeys(opts);
   return async (req: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     assertSingleHeaders(req);
     const host = req.headers.host;
@@ -89,11 +105,15 @@ export function securityHook(opts: SecurityOptions) {
         'headers.origin',
       );
     }
-    if (opts.apiKey === undefined) return;
+    if (keys.length === 0) return;
     const config = req.routeOptions.config as { public?: boolean } | undefined;
     if (config?.public) return;
     const key = presentedKey(req);
-    if (key === undefined || !keysMatch(key, opts.apiKey)) {
+    // Every key is compared, so the time taken does not tell which one (or whether any) matched.
+    let matched: string | undefined;
+    if (key !== undefined) for (const k of keys) if (keysMatch(key, k.secret)) matched ??= k.name;
+    if (matched !== undefined) setKeyName(req, matched);
+    if (key === undefined || matched === undefined) {
       throw new DataMotionError(
         'unauthorized',
         key === undefined

@@ -19,6 +19,10 @@ import { estimateRoutes } from './routes/estimate.routes.ts';
 import { locationRoutes } from './routes/locations.routes.ts';
 import { eventRoutes } from './routes/events.routes.ts';
 import { systemRoutes } from './routes/system.routes.ts';
+import { policyDocumentRoutes } from './routes/policy-document.routes.ts';
+import { auditRoutes } from './routes/audit.routes.ts';
+import { requestActor, type NamedKey } from './api-keys.ts';
+import { runAs } from '../audit/actor.ts';
 
 export interface ServerOptions {
   /** Address to bind; default 127.0.0.1. A non-loopback address requires apiKey. */
@@ -27,6 +31,8 @@ export interface ServerOptions {
   port?: number;
   /** Required on every route but /health and the UI files when set. */
   apiKey?: string;
+  /** Named keys: the audit trail records which one a request used (`api_key:<name>`). */
+  apiKeys?: NamedKey[];
   /** Extra names accepted in the Host header (a reverse proxy's, a LAN name). */
   allowedHosts?: string[];
   /** The renderer bundle served at `/` (default: dist/renderer beside the sources). */
@@ -55,8 +61,10 @@ const SERVICE_VALIDATED = new Set<unknown>([AccessEventsBody, DatasetPatch]);
 /** The REST app, not listening: tests drive it with app.inject(), startServer() binds it. */
 export async function buildServer(core: Core, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const host = opts.host ?? DEFAULT_HOST;
-  assertBindAllowed(host, opts.apiKey);
+  const anyKey = opts.apiKey ?? opts.apiKeys?.[0]?.secret;
+  assertBindAllowed(host, anyKey);
   registerSecret(opts.apiKey);
+  for (const k of opts.apiKeys ?? []) registerSecret(k.secret);
   const timeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     loggerInstance: core.logger,
@@ -104,8 +112,16 @@ export async function buildServer(core: Core, opts: ServerOptions = {}): Promise
       port: () => (app.server.listening ? (app.server.address() as AddressInfo).port : opts.port),
       allowedHosts: opts.allowedHosts ?? [],
       apiKey: opts.apiKey,
+      apiKeys: opts.apiKeys,
     }),
   );
+  // Every handler runs as its request's actor: the audit trail names the key, never the secret.
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    route.handler = function (this: FastifyInstance, req, reply) {
+      return runAs(requestActor(req), () => handler.call(this, req, reply));
+    };
+  });
   app.addHook('onSend', async (_req, reply) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
@@ -128,7 +144,7 @@ export async function buildServer(core: Core, opts: ServerOptions = {}): Promise
           bearer: { type: 'http', scheme: 'bearer' },
         },
       },
-      security: opts.apiKey ? [{ apiKey: [] }, { bearer: [] }] : [],
+      security: anyKey ? [{ apiKey: [] }, { bearer: [] }] : [],
     },
   });
 
@@ -140,6 +156,8 @@ export async function buildServer(core: Core, opts: ServerOptions = {}): Promise
   estimateRoutes(app, core);
   locationRoutes(app, core);
   eventRoutes(app, core);
+  policyDocumentRoutes(app, core);
+  auditRoutes(app, core);
   webRoutes(app, opts.webDir);
   await app.ready();
   return app;

@@ -15,6 +15,15 @@ import {
 import { Location, LocationCreate, LocationId, LocationPatch, LocationProbe } from './locations.ts';
 import { Policy, PolicyCreate, Recommendation, RecommendationsQuery } from './placement.ts';
 import { Health } from './system.ts';
+import { AuditPage, AuditQuery } from './audit.ts';
+import {
+  DryRunResult,
+  PolicyDocumentDryRunBody,
+  PolicyDocumentPut,
+  PolicyDocumentPutResult,
+  PolicyDocumentVersion,
+  PolicyDocumentVersionsQuery,
+} from './policy-document.ts';
 import { UsageBucket, UsageQuery } from './telemetry.ts';
 
 /**
@@ -31,7 +40,7 @@ import { UsageBucket, UsageQuery } from './telemetry.ts';
  * A channel has a query or a body, never both. `result` is the success answer's schema.
  */
 export interface ChannelSpec {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   param?: { name: string; schema: TSchema };
   query?: TSchema;
@@ -127,6 +136,27 @@ export const CHANNELS = {
     param: { name: 'id', schema: Id },
     result: NoContent,
   },
+
+  'policy-document/get': { method: 'GET', path: '/policy-document', result: PolicyDocumentVersion },
+  'policy-document/put': {
+    method: 'PUT',
+    path: '/policy-document',
+    body: PolicyDocumentPut,
+    result: PolicyDocumentPutResult,
+  },
+  'policy-document/versions': {
+    method: 'GET',
+    path: '/policy-document/versions',
+    query: PolicyDocumentVersionsQuery,
+    result: Type.Array(PolicyDocumentVersion),
+  },
+  'policy-document/dry-run': {
+    method: 'POST',
+    path: '/policy-document/dry-run',
+    body: PolicyDocumentDryRunBody,
+    result: DryRunResult,
+  },
+  'audit/list': { method: 'GET', path: '/audit', query: AuditQuery, result: AuditPage },
 } as const satisfies Record<string, ChannelSpec>;
 
 export type Channels = typeof CHANNELS;
