@@ -13,10 +13,11 @@ Server:
   datamotion serve [--port 8080] [--host 127.0.0.1] [--data-dir DIR]
                    [--location [ID=]file:///root|s3://bucket/prefix|gs://bucket/prefix ...]
                    [--allowed-host NAME ...]
-                   [--api-key KEY] [--no-mover]
+                   [--api-key [NAME=]KEY ...] [--no-mover]
                    ${KAFKA_USAGE}
       env: DATAMOTION_PORT, DATAMOTION_HOST, DATAMOTION_DATA_DIR, DATAMOTION_LOCATIONS (comma-separated),
-           DATAMOTION_ALLOWED_HOSTS (comma-separated), DATAMOTION_API_KEY, DATAMOTION_LOG_LEVEL
+           DATAMOTION_ALLOWED_HOSTS (comma-separated), DATAMOTION_API_KEY, DATAMOTION_LOG_LEVEL,
+           DATAMOTION_API_KEYS (NAME=KEY,... : the audit trail records each request's key NAME)
       --port 0 picks a free port; the URL is printed. A non-loopback --host needs --api-key.
       s3:// locations use AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) as their endpoint when set
       (MinIO, moto), AWS_REGION, and the SDK's credential chain; gs:// locations use
@@ -66,7 +67,7 @@ const COMMAND_OPTIONS: Record<string, ParseArgsConfig['options']> = {
     'data-dir': { type: 'string' },
     location: { type: 'string', multiple: true },
     'allowed-host': { type: 'string', multiple: true },
-    'api-key': { type: 'string' },
+    'api-key': { type: 'string', multiple: true },
     'no-mover': { type: 'boolean' },
     ...KAFKA_OPTIONS,
     help: { type: 'boolean', short: 'h' },

@@ -9,6 +9,7 @@ import { assertBindAllowed } from '../api/security.ts';
 import { CliError } from './http.ts';
 import { ensureBundle } from './ui-bundle.ts';
 import { kafkaFromArgs, type KafkaArgs } from './kafka-flags.ts';
+import { keysFromEnv, parseApiKeys, type NamedKey } from '../api/api-keys.ts';
 
 export interface ServeArgs extends KafkaArgs {
   port?: string;
@@ -16,7 +17,8 @@ export interface ServeArgs extends KafkaArgs {
   'data-dir'?: string;
   location?: string[];
   'allowed-host'?: string[];
-  'api-key'?: string;
+  /** "KEY" (named "default") or "NAME=KEY", repeatable. */
+  'api-key'?: string[];
   'no-mover'?: boolean;
 }
 
@@ -82,6 +84,19 @@ function cloudDefaults(uri: string, env = process.env): Partial<LocationCreate> 
   return {};
 }
 
+/** --api-key flags, else DATAMOTION_API_KEYS plus DATAMOTION_API_KEY (named "default"). */
+function namedKeys(flags: string[] | undefined, env: NodeJS.ProcessEnv): NamedKey[] {
+  const fromEnv = [
+    ...(env.DATAMOTION_API_KEY ? [env.DATAMOTION_API_KEY] : []),
+    ...keysFromEnv(env.DATAMOTION_API_KEYS),
+  ];
+  try {
+    return flags?.length ? parseApiKeys(flags) : parseApiKeys(fromEnv, 'DATAMOTION_API_KEYS');
+  } catch (e) {
+    throw new CliError(e instanceof Error ? e.message : String(e), 2);
+  }
+}
+
 function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 65535) throw new CliError(`--port: "${value}" is not a port (0-65535)`, 2);
@@ -93,7 +108,8 @@ export async function serve(args: ServeArgs, out: (line: string) => void): Promi
   const env = process.env;
   const port = parsePort(args.port ?? env.DATAMOTION_PORT ?? String(DEFAULT_PORT));
   const host = args.host ?? env.DATAMOTION_HOST ?? DEFAULT_HOST;
-  const apiKey = args['api-key'] ?? (env.DATAMOTION_API_KEY || undefined);
+  const apiKeys = namedKeys(args['api-key'], env);
+  const apiKey = apiKeys[0]?.secret;
   const allowedHosts = args['allowed-host']?.length
     ? args['allowed-host']
     : list(env.DATAMOTION_ALLOWED_HOSTS);
@@ -115,7 +131,7 @@ export async function serve(args: ServeArgs, out: (line: string) => void): Promi
   warnOnChangedLocations(core.locations.list(), locations, (m) => core.logger.warn(m));
   let server;
   try {
-    server = await startServer(core, { host, port, apiKey, allowedHosts });
+    server = await startServer(core, { host, port, apiKeys, allowedHosts });
   } catch (e) {
     await core.close();
     throw e;
@@ -123,7 +139,7 @@ export async function serve(args: ServeArgs, out: (line: string) => void): Promi
   const running = server;
   out(`DataMotion serving ${running.url}`);
   out(
-    `  data: ${core.config.dataDir}  mover: ${args['no-mover'] ? 'off' : 'on'}  api key: ${apiKey ? 'required' : 'off (loopback only)'}`,
+    `  data: ${core.config.dataDir}  mover: ${args['no-mover'] ? 'off' : 'on'}  api key: ${apiKey ? `required (${apiKeys.map((k) => k.name).join(', ')})` : 'off (loopback only)'}`,
   );
   for (const l of core.locations.list()) out(`  location ${l.id}: ${l.uri}`);
   if (kafka) {
