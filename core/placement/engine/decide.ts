@@ -226,8 +226,9 @@ export function decidePlacement(
   const active = idle !== null && idle <= cfg.activeWindowMs;
   if (never) codes.push(ReasonCode.neverAccessed);
   else if (active) codes.push(ReasonCode.active);
-  // Nothing seen yet, and not for long: no rate to price accesses by, so no reason to move.
-  const blind = never && now - d.created < cfg.minDwellMs;
+  // Never read, and watched for less than a horizon: nothing says how hard a first read
+  // will hit (a burst of reads served from a cold class), so no reason to move yet.
+  const blind = never && now - d.created < cfg.horizonDays * DAY_MS;
   if (blind) codes.push(ReasonCode.noHistory);
 
   const readRate = states.readRate(slot);
