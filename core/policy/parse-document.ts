@@ -462,11 +462,14 @@ class Checker {
   ): { rules: PolicyRules; at: PolicySpec['ruleAt'] } | undefined {
     const e = this.map(node, field, RULE_KEYS, parent);
     if (!e) return undefined;
-    if (e.size === 0)
+    // Unknown keys were reported by map(); an empty block gets its own message.
+    const written = isMap(node) ? node.items.length : 0;
+    if (written === 0) {
       return this.fail(node, field, `must hold at least one rule: ${RULE_KEYS.join(', ')}`, parent);
+    }
     const rules: PolicyRules = {};
     const at: PolicySpec['ruleAt'] = {};
-    let ok = true;
+    let ok = e.size === written;
     for (const [name, { key, value }] of e) {
       const f = `${field}.${name}`;
       const v = this.rule(name, value, f, key);
