@@ -172,7 +172,22 @@ export class AccessStates {
   private foldEpisode(slot: number): void {
     if (this.episodeOpen[slot] !== 1) return;
     this.episodeOpen[slot] = 0;
-    this.returnReads[slot] = blend(this.returnReads[slot] as number, this.episodeReads[slot] as number);
+    const reads = this.episodeReads[slot] as number;
+    this.returnReads[slot] = blend(this.returnReads[slot] as number, reads);
+    this.fleetReturnReads += reads;
+    this.fleetReturns++;
+  }
+
+  private fleetReturnReads = 0;
+  private fleetReturns = 0;
+
+  /**
+   * What a return does across every dataset seen so far (mean reads in its first reaction
+   * window): the prior of a dataset never read, which has no returns of its own. NaN before
+   * any return was seen.
+   */
+  fleetReadsOnReturn(): number {
+    return this.fleetReturns > 0 ? this.fleetReturnReads / this.fleetReturns : NaN;
   }
 
   /**

@@ -193,7 +193,7 @@ function costOf(i: number): number {
   }
   if (ev.idleD < 0) ev.idleD = ev.states.expectedIdleWithin(ev.slot, ev.idleForP, ev.h) / DAY_MS;
   const idleD = ev.idleD;
-  const onReturn = ev.never ? 1 : Math.min(ev.returnReads, ev.reads);
+  const onReturn = ev.never ? ev.returnReads : Math.min(ev.returnReads, ev.reads);
   return (
     toHere +
     storagePerDay(o) * idleD +
@@ -251,8 +251,14 @@ export function decidePlacement(
   ev.list = list;
   ev.moves = options.moves;
   ev.active = active;
-  // Never read: a return is priced as one read of the whole dataset (the least it may do).
-  ev.bytesPerRead = never ? d.bytes : states.bytesPerRead(slot);
+  // Never read: a return is priced as the fleet's returns go (reads of one object each), or
+  // as one read of the whole dataset before any return was seen anywhere.
+  const fleet = never ? states.fleetReadsOnReturn() : NaN;
+  ev.bytesPerRead = never
+    ? Number.isNaN(fleet)
+      ? d.bytes
+      : d.bytes / Math.max(1, d.objects)
+    : states.bytesPerRead(slot);
   ev.never = never;
   ev.hDays = hDays;
   ev.h = h;
@@ -262,8 +268,8 @@ export function decidePlacement(
   ev.p = p;
   ev.reads = usedForecast ? forecastReads : p * readRate * h;
   ev.writes = p * writeRate * h;
-  // Reads of a return: what past returns did (one whole read for a dataset never read).
-  ev.returnReads = never ? 1 : states.readsOnReturn(slot, now);
+  // Reads of a return: what past returns did (the fleet's prior for a dataset never read).
+  ev.returnReads = never ? (Number.isNaN(fleet) ? 1 : Math.max(1, fleet)) : states.readsOnReturn(slot, now);
 
   const curFeasible = allowed(d.current);
   // Home: where the data is cheapest while in use; where the engine moves it back when it returns.

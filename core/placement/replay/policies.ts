@@ -4,9 +4,16 @@ import { PRICE_TABLE } from '../price-table.ts';
 import { decide } from '../rules.ts';
 import { AUTO_TIERING_FEES, unitPrices, type UnitPrices } from '../unit-prices.ts';
 import { AccessStates } from '../engine/access-states.ts';
-import { decidePlacement, type EngineConfig, type PlacementOptions } from '../engine/decide.ts';
+import {
+  decidePlacement,
+  type EngineConfig,
+  type PlacementOption,
+  type PlacementOptions,
+} from '../engine/decide.ts';
+import type { MoveSides } from '../unit-prices.ts';
 import {
   DAY_MS,
+  billMove,
   billTick,
   emptyBreakdown,
   type CostBreakdown,
@@ -57,6 +64,66 @@ export function datamotionPolicy(
       }
     },
   };
+}
+
+/**
+ * The engine over the whole fleet at once, tick by tick, as production runs it: one
+ * AccessStates for every dataset, so what returns look like on other datasets (only up to
+ * now: no future leaks across datasets) is the prior of a dataset never read. Billed by
+ * the same bookkeeping as runLifecycle.
+ */
+export function datamotionFleet(
+  datasets: SimDataset[],
+  clock: SimClock,
+  world: PlacementOptions,
+  engine: EngineConfig,
+  bucketMs: number,
+): CostBreakdown[] {
+  const states = new AccessStates(
+    { rateWindowMs: engine.horizonDays * DAY_MS, minGapMs: bucketMs, reactionMs: engine.reactionMs },
+    datasets.length,
+  );
+  const tickDays = clock.tick_ms / DAY_MS;
+  const run = datasets.map(() => ({ out: emptyBreakdown(), current: 0, since: -1e9, slot: states.add() }));
+  for (let k = 0; k < clock.ticks; k++) {
+    const now = clock.start + k * clock.tick_ms;
+    datasets.forEach((ds, i) => {
+      const r = run[i] as (typeof run)[number];
+      const next = decidePlacement(
+        states,
+        r.slot,
+        {
+          bytes: ds.bytes,
+          objects: ds.objects,
+          current: r.current,
+          since: clock.start + r.since * clock.tick_ms,
+          created: clock.start,
+          last_access: null,
+          slo_ms: ds.slo_ms,
+          pin: null,
+          min_tier: null,
+        },
+        now,
+        world,
+        engine,
+      ).target;
+      if (next !== r.current) {
+        billMove(r.out, world.moves[r.current]?.[next] as MoveSides, ds, (k - r.since) * tickDays);
+        r.current = next;
+        r.since = k;
+      }
+      const o = world.list[r.current] as PlacementOption;
+      billTick(r.out, o.prices, ds, k, tickDays, o.latency_ms);
+    });
+    datasets.forEach((ds, i) => {
+      const slot = (run[i] as (typeof run)[number]).slot;
+      for (let j = ds.tick_start[k] as number; j < (ds.tick_start[k + 1] as number); j++) {
+        const b = ds.buckets[j];
+        if (b) states.observe(slot, b.t, b.reads, b.writes, b.bytes_read);
+      }
+    });
+  }
+  return run.map((r) => r.out);
 }
 
 export const alwaysHot: LifecyclePolicy = { choose: () => 0 };

@@ -5,7 +5,7 @@ import type { EngineConfig } from '../engine/decide.ts';
 import { optimum } from './optimum.ts';
 import {
   alwaysHot,
-  datamotionPolicy,
+  datamotionFleet,
   gcsAutoclass,
   s3IntelligentTiering,
   seedRecencyPolicy,
@@ -65,9 +65,11 @@ export function replay(
   const { clock, datasets } = prepare(trace, opts.tickMs, opts.bucketMs, sizeOf);
   const world = bucketWorld(opts.cloud, opts.tierLatencyMs);
   const totals = Object.fromEntries(POLICY_NAMES.map((n) => [n, emptyBreakdown()])) as PolicyTotals;
+  // The engine runs over the fleet together (it learns a prior from other datasets' past).
+  const fleet = datamotionFleet(datasets, clock, world, opts.engine, opts.bucketMs);
+  const byDataset = new Map(datasets.map((ds, i) => [ds, fleet[i] as CostBreakdown]));
   const run: Record<PolicyName, (ds: SimDataset) => CostBreakdown> = {
-    datamotion: (ds) =>
-      runLifecycle(ds, clock, world, datamotionPolicy(ds, clock, world, opts.engine, opts.bucketMs)),
+    datamotion: (ds) => byDataset.get(ds) as CostBreakdown,
     always_hot: (ds) => runLifecycle(ds, clock, world, alwaysHot),
     s3_intelligent_tiering: (ds) => s3IntelligentTiering(ds, clock, opts.tierLatencyMs),
     gcs_autoclass: (ds) => gcsAutoclass(ds, clock, opts.tierLatencyMs),
