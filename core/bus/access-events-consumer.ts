@@ -47,7 +47,12 @@ export class AccessEventsConsumer {
     });
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.link.supervise(this.consumer, () => this.consume(), this.groupId);
+    return this.consume();
+  }
+
+  private async consume(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({

@@ -144,6 +144,34 @@ export class KafkaLink {
     return c;
   }
 
+  /**
+   * Keeps a consumer alive: kafkajs restarts it after retriable failures itself, but an
+   * error it deems final (one thrown by our own batch code, say) would stop consumption
+   * for good. Such a crash is logged and the consumer started again with backoff.
+   */
+  supervise(c: Consumer, start: () => Promise<void>, name: string): void {
+    let wait = 1000;
+    c.on(c.events.CRASH, (e) => {
+      if (e.payload.restart || this.closed) return;
+      this.logger.error(
+        { consumer: name, err: errorText(e.payload.error), retry_in_ms: wait },
+        'kafka: consumer stopped; restarting it',
+      );
+      const again = () => {
+        if (this.closed) return;
+        start().then(
+          () => (wait = 1000),
+          (err: unknown) => {
+            this.failed(err);
+            wait = Math.min(30_000, wait * 2);
+            setTimeout(again, wait).unref();
+          },
+        );
+      };
+      setTimeout(again, wait).unref();
+    });
+  }
+
   ok(): void {
     this.connected = true;
     this.lastOk = Date.now();

@@ -17,6 +17,7 @@ import type { KafkaSettings } from './kafka-config.ts';
 import { KafkaLink, type KafkaHealth } from './kafka-link.ts';
 import type { Outbox } from './outbox.ts';
 import { OutboxRelay } from './outbox.ts';
+import { MetricsPublisher } from './metrics-publisher.ts';
 
 /** The control plane's producer id on migration_status (its own messages are skipped there). */
 export const CONTROL_PLANE_ID = 'control-plane';
@@ -54,6 +55,7 @@ export class KafkaRuntime {
   readonly access: AccessEventsConsumer;
   readonly status: StatusConsumer;
   readonly worker: MigrationWorker | undefined;
+  private readonly snapshots: MetricsPublisher;
   private started = false;
   private stopping = false;
   private readonly startup: Promise<void>;
@@ -94,6 +96,7 @@ export class KafkaRuntime {
           workerId: `${CONTROL_PLANE_ID}-mover`,
         })
       : undefined;
+    this.snapshots = new MetricsPublisher(this.link, deps.metrics, CONTROL_PLANE_ID, logger);
     this.relay.start();
     this.startup = this.start();
   }
@@ -123,6 +126,7 @@ export class KafkaRuntime {
     await this.access.start();
     await this.status.start();
     await this.worker?.start();
+    this.snapshots.start();
     this.started = true;
   }
 
@@ -137,6 +141,7 @@ export class KafkaRuntime {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.snapshots.stop();
     await this.startup.catch(() => undefined);
     await this.worker?.stop();
     await Promise.allSettled([this.access.stop(), this.status.stop()]);

@@ -69,7 +69,7 @@ export async function worker(args: WorkerArgs, out: (line: string) => void): Pro
     const address = server.address();
     out(`  metrics: http://127.0.0.1:${typeof address === 'object' && address ? address.port : metricsPort}`);
   }
-  await member.start();
+  await headless.start();
   out(
     `DataMotion worker ${member.id} consuming ${headless.link.topic('migration_jobs')} as ${member.groupId}`,
   );

@@ -51,8 +51,13 @@ export class StatusConsumer {
     this.consumer = deps.link.consumer({ groupId: this.groupId, maxWaitTimeInMs: 100 });
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     this.recover();
+    this.deps.link.supervise(this.consumer, () => this.consume(), this.groupId);
+    return this.consume();
+  }
+
+  private async consume(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({ eachBatchAutoResolve: false, eachBatch: (p) => this.batch(p) });

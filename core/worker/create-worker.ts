@@ -12,6 +12,7 @@ import { cloudDriver } from '../create-core.ts';
 import { KafkaLink } from '../bus/kafka-link.ts';
 import { invalid } from '../errors.ts';
 import { MigrationWorker } from './migration-worker.ts';
+import { MetricsPublisher } from '../bus/metrics-publisher.ts';
 
 export interface HeadlessWorker {
   config: CoreConfig;
@@ -20,6 +21,8 @@ export interface HeadlessWorker {
   metrics: Metrics;
   logger: Logger;
   storage: StorageRegistry;
+  /** Joins the movers' group; publishes a metrics snapshot every 30 s. */
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,14 +63,20 @@ export function createWorker(options: CreateWorkerOptions): HeadlessWorker {
     mover: config.mover,
     ...(options.workerId ? { workerId: options.workerId } : {}),
   });
+  const snapshots = new MetricsPublisher(link, metrics, worker.id, logger);
   return {
     config,
     worker,
+    async start() {
+      await worker.start();
+      snapshots.start();
+    },
     link,
     metrics,
     logger,
     storage,
     async close() {
+      snapshots.stop();
       await worker.stop();
       await link.close();
       storage.close();

@@ -119,6 +119,12 @@ export class MigrationWorker {
   async start(): Promise<void> {
     this.relay.start();
     this.ensureScratchCatalog();
+    this.opts.link.supervise(this.consumer, () => this.consume(), this.groupId);
+    await this.consume();
+    this.opts.logger.info({ worker: this.id, group: this.groupId }, 'worker: consuming migration_jobs');
+  }
+
+  private async consume(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.opts.link.topic('migration_jobs'), fromBeginning: true });
     await this.consumer.run({
@@ -126,7 +132,6 @@ export class MigrationWorker {
       partitionsConsumedConcurrently: Math.max(1, this.opts.mover.concurrency),
       eachBatch: (p) => this.batch(p),
     });
-    this.opts.logger.info({ worker: this.id, group: this.groupId }, 'worker: consuming migration_jobs');
   }
 
   /** Leaves running jobs resumable, delivers what the outbox holds, disconnects. */
@@ -189,8 +194,10 @@ export class MigrationWorker {
     let rebalance: unknown;
     const beat = setInterval(() => {
       heartbeat().catch((e: unknown) => {
-        // The group is rebalancing (or this member was dropped): the partition may move,
-        // so the job stops here, resumable, before another member can start it.
+        // A broker that is briefly unreachable changes nothing (the copy goes on, its
+        // reports wait in the outbox). A rebalance or a dropped membership means the
+        // partition may move: the job stops here, resumable, before another member starts it.
+        if (!losesPartition(e)) return;
         rebalance ??= e;
         ctl.abort(new AbortReason('shutdown'));
       });
@@ -289,6 +296,19 @@ export class MigrationWorker {
       )
       .run(Date.now());
   }
+}
+
+/** Heartbeat answers that mean this member's partitions are being taken away. */
+const MEMBERSHIP_LOST = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'UNKNOWN_MEMBER_ID',
+  'ILLEGAL_GENERATION',
+  'FENCED_INSTANCE_ID',
+]);
+
+function losesPartition(e: unknown): boolean {
+  const type = (e as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && MEMBERSHIP_LOST.has(type);
 }
 
 function never(): never {

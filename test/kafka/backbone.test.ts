@@ -9,6 +9,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest';
 import type { Producer } from 'kafkajs';
 import { describeWithService } from '../helpers/services.ts';
 import { buildServer } from '../../core/api/server.ts';
+import { MetricsPublisher } from '../../core/bus/metrics-publisher.ts';
 import {
   MIXED_TREE,
   hashTree,
@@ -19,6 +20,7 @@ import {
 } from '../fixtures/migration-env.ts';
 import type { KafkaSettings } from '../../core/bus/kafka-config.ts';
 import type {
+  MetricsMessage,
   DeadLetterMessage,
   MigrationJobMessage,
   MigrationStatusMessage,
@@ -156,6 +158,18 @@ describeWithService('kafka', 'Kafka backbone (control plane)', (kafka) => {
     await waitUntil('7 more', () => counted(env.core, ds.id) === 1707);
     // Nothing is counted twice however often it is asked.
     expect(counted(env.core, ds.id)).toBe(1707);
+    // The metrics topic carries a snapshot of the counters (every 30 s; one now).
+    await new MetricsPublisher(
+      env.core.kafka!.link,
+      env.core.metrics,
+      'snapshot-test',
+      env.core.logger,
+    ).publish();
+    const [snapshot] = await readTopic(kafka.endpoint, topic('metrics'), (m) => m.length >= 1);
+    expect(json<MetricsMessage>(snapshot!)).toMatchObject({
+      producer: 'snapshot-test',
+      counters: { datamotion_access_events_total: 1707 },
+    });
   });
 
   test('plan, every transition and a recommendation reach Kafka through the outbox, in order', async () => {

@@ -82,7 +82,17 @@ test('broker down 30 s during an event burst and a migration: every event counte
   expect(core.jobs.get(job.job_id).status).not.toBe('completed');
   broker = await start(port);
 
-  const done = await waitForJob(core, job.job_id, ['completed', 'failed'], 120_000);
+  const done = await waitForJob(core, job.job_id, ['completed', 'failed'], 120_000).catch((e: unknown) => {
+    // What each side knows, so a failure says where the job got stuck.
+    const member = core.kafka!.worker!;
+    const journal = member.db
+      .prepare('SELECT status, message FROM job_events WHERE job_id = ? ORDER BY id')
+      .all(job.job_id);
+    throw new Error(
+      `${String(e)}\nkafka: ${JSON.stringify(core.kafka!.health())}\nmember: ${JSON.stringify(member.health())}\n` +
+        `member journal: ${JSON.stringify(journal)}\nhistory: ${JSON.stringify(core.jobs.get(job.job_id).history)}`,
+    );
+  });
   expect(done.error).toBeNull();
   expect(done.status).toBe('completed');
   expect(hashTree(join(env.archive, 'sales'))).toEqual(before);
