@@ -65,7 +65,7 @@ export interface Core {
   mover: Mover;
   /** Kafka (outbox relay, consumers, the mover as a group member) when configured. */
   kafka: KafkaRuntime | undefined;
-  /** The audit trail: the one writer of audit_events. */
+  /** The audit trail (its one writer). */
   audit: AuditLog;
   /** Policies as code: versions, dry runs, apply. */
   policyDocs: PolicyDocumentService;
