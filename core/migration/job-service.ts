@@ -34,7 +34,16 @@ const RETRYABLE: readonly JobStatus[] = sourcesOf('queued');
 const CANCELABLE: readonly JobStatus[] = sourcesOf('canceled');
 const OPEN_SQL = OPEN_STATUSES.map((s) => `'${s}'`).join(',');
 
+/**
+ * A rule every plan must pass (the policy document's pin, residency, never-retire-source):
+ * throws a DataMotionError naming the rule, inside the plan's transaction.
+ */
+export type PlanGuard = (ds: DatasetRow, target: Target, storageClass: string, retire: boolean) => void;
+
 export class JobService {
+  /** Consulted by plan() before a job is created; see PlanGuard. */
+  readonly guards: PlanGuard[] = [];
+
   constructor(
     private readonly store: JobStore,
     private readonly locations: LocationService,
@@ -68,6 +77,7 @@ export class JobService {
           key = `${base}-g${prior.length + 1}`;
         }
         this.assertPlannable(ds, target, body.storage_class, body.tier, retire);
+        for (const guard of this.guards) guard(ds, target, body.storage_class, retire);
         // After the replay checks above: the same request again gets its job, not a second question.
         if (!body.confirm) this.assertNoConfirmNeeded(ds, target, body.storage_class, retire);
         return { row: this.insert(key, ds, target, body.storage_class, retire), created: true };
