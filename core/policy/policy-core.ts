@@ -12,6 +12,7 @@ import { jobAuditHook } from '../audit/job-audit.ts';
 import { PolicyDocumentService } from './policy-document-service.ts';
 import { AutoApply } from './auto-apply.ts';
 import { DatasetTags } from './dataset-tags.ts';
+import { policyPlanGuard } from './plan-guard.ts';
 
 export interface PolicyCoreDeps {
   db: Db;
@@ -51,6 +52,14 @@ export function createPolicyCore(d: PolicyCoreDeps): PolicyCore {
     latency,
     now,
   });
+  // Pins, residency and never-retire-source hold for every plan, whoever makes it.
+  d.jobs.guards.push(
+    policyPlanGuard(
+      () => policyDocs.currentDocument(),
+      (id) => tags.of(id),
+      latency,
+    ),
+  );
   const autoApply = new AutoApply({
     db: d.db,
     audit,

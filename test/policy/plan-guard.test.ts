@@ -1,0 +1,79 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../core/api/server.ts';
+import { policyCore } from './policy-kit.ts';
+
+const DOC = `policies:
+  - id: keep-hot
+    select: { name: "crit-*" }
+    rules: { pin: hot }
+  - id: eu-only
+    select: { owner: finance }
+    rules:
+      residency: { regions: [eu-west-1] }
+      never_retire_source: true
+`;
+
+describe('the policy document holds for plans made by hand too', () => {
+  let t: ReturnType<typeof policyCore>;
+  let app: FastifyInstance;
+  beforeEach(async () => {
+    t = policyCore();
+    app = await buildServer(t.core, { port: 8080 });
+    t.core.policyDocs.put({ source: DOC });
+  });
+  afterEach(async () => {
+    await app.close();
+    await t.cleanup();
+  });
+
+  const plan = (payload: Record<string, unknown>) =>
+    app.inject({ method: 'POST', url: '/plan-migration', headers: { host: '127.0.0.1:8080' }, payload });
+
+  it.each([
+    [
+      'a pin',
+      { name: 'crit-db', location: 'fast', tier: 'hot' as const },
+      { target_location: 'archive', storage_class: 'standard' },
+      'body.storage_class',
+      /"keep-hot" \(line 2\) of policy document v1/,
+    ],
+    [
+      'residency',
+      { name: 'ledger', location: 'archive', tier: 'warm' as const, owner: 'finance' },
+      { target_location: 'us', storage_class: 'standard' },
+      'body.target_location',
+      /location us \(region us-east-1\) is outside the residency of "eu-only" \(line 5\)/,
+    ],
+    [
+      'never-retire-source',
+      { name: 'books', location: 'fast', tier: 'hot' as const, owner: 'finance' },
+      { target_location: 'archive', storage_class: 'standard', retire_source: true, confirm: true },
+      'body.retire_source',
+      /"eu-only" \(line 5\) of policy document v1 never retires/,
+    ],
+  ])(
+    'refuses a plan against %s, naming the policy and its line; nothing is planned',
+    async (_what, ds, body, field, message) => {
+      const id = await t.addDataset({ ...ds, gib: 1 });
+      const res = await plan({ dataset_id: id, ...body });
+      expect(res.statusCode).toBe(409);
+      expect(res.json()).toMatchObject({ error: 'conflict', field, message: expect.stringMatching(message) });
+      expect(t.core.jobs.list()).toEqual([]);
+      expect(t.core.audit.list({ action: 'plan' }).items).toEqual([]);
+    },
+  );
+
+  it('plans what the rules allow', async () => {
+    const id = await t.addDataset({
+      name: 'ledger',
+      location: 'fast',
+      tier: 'hot',
+      gib: 1,
+      owner: 'finance',
+    });
+    const res = await plan({ dataset_id: id, target_location: 'archive', storage_class: 'archive' });
+    expect(res.statusCode).toBe(201);
+    expect(t.core.audit.list({ action: 'plan' }).items.map((e) => e.actor)).toEqual(['api:loopback']);
+  });
+});
