@@ -96,6 +96,8 @@ export function main(argv = process.argv.slice(2)): void {
       cloud: { type: 'string', default: 's3' },
       'tick-hours': { type: 'string', default: '24' },
       json: { type: 'boolean', default: false },
+      'horizon-days': { type: 'string', default: String(DEFAULT_PLACEMENT.horizonDays) },
+      hysteresis: { type: 'string', default: String(DEFAULT_PLACEMENT.hysteresis) },
       save: { type: 'string' },
     },
   });
@@ -130,8 +132,8 @@ export function main(argv = process.argv.slice(2)): void {
     tickMs: tickHours * 3_600_000,
     bucketMs: config.bucketSeconds * 1000,
     engine: {
-      horizonDays: DEFAULT_PLACEMENT.horizonDays,
-      hysteresis: DEFAULT_PLACEMENT.hysteresis,
+      horizonDays: Number(values['horizon-days']),
+      hysteresis: Number(values.hysteresis),
       minDwellMs: DEFAULT_PLACEMENT.minDwellDays * DAY_MS,
       activeWindowMs: config.recency.hot_max_age_s * 1000,
       // The engine decides once a tick here, so it moves returning data back a tick later.

@@ -131,14 +131,15 @@ describe('replay', () => {
           const random: LifecyclePolicy = { choose: (k) => randomChoices[k % 90] as number };
           const policies: LifecyclePolicy[] = [
             alwaysHot,
-            random,
+            // A random schedule may park an SLO dataset in a slow class: only without an SLO.
+            ...(slo === null ? [random] : []),
             datamotionPolicy(ds, clock, world, opts.engine, 60_000),
             seedRecencyPolicy(ds, clock, world, opts.recency, latency),
           ];
           for (const p of policies) {
             const r = runLifecycle(ds, clock, world, p);
-            // The optimum serves no read slower than the SLO; it is a lower bound of the
-            // policies that do not either.
+            // The optimum never holds an SLO dataset in a class slower than its SLO; it is a
+            // lower bound of the policies that do not either (always-hot, the engine, the seed rule).
             if (r.slo_misses === 0) expect(best.total).toBeLessThanOrEqual(r.total * (1 + 1e-12) + 1e-12);
           }
           expect(best.slo_misses).toBe(0);

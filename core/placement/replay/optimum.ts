@@ -7,7 +7,8 @@ import { DAY_MS, runLifecycle, type CostBreakdown, type SimClock, type SimDatase
  * future known. A state is (class, ticks spent in it), the age capped where the class's
  * minimum duration ends, because the early-deletion charge of leaving depends on it. At
  * each tick boundary the dataset may stay or move; the tick is then billed at its class.
- * Reads of a dataset with an SLO are never served from a class slower than the SLO.
+ * A dataset with a latency SLO never sits in a class slower than it (the policy the engine
+ * obeys: a read could come at any time), so the optimum is the cheapest SLO-abiding schedule.
  *
  * The schedule found is replayed through runLifecycle, the bookkeeping every policy is
  * billed by, and the two totals must agree: the optimum is a policy like the others.
@@ -55,12 +56,12 @@ export function optimum(ds: SimDataset, clock: SimClock, world: PlacementOptions
   const bestIn = new Float64Array(C);
   const bestFrom = new Int32Array(C);
   const tick = new Float64Array(C);
-  for (let k = 0; k < clock.ticks; k++) {
+  for (let k = ds.first_tick; k < clock.ticks; k++) {
     const r = ds.reads[k] as number;
     for (let c = 0; c < C; c++) {
       const o = list[c] as PlacementOption;
       tick[c] =
-        ds.slo_ms !== null && r > 0 && o.latency_ms > ds.slo_ms
+        ds.slo_ms !== null && o.latency_ms > ds.slo_ms
           ? Infinity
           : (storagePerTick[c] as number) +
             accessCost(o.prices, r, ds.writes[k] as number, ds.bytes_read[k] as number);
@@ -107,7 +108,7 @@ export function optimum(ds: SimDataset, clock: SimClock, world: PlacementOptions
   // Walk back: the class of the state after tick k is the class held during tick k.
   const schedule = new Int32Array(clock.ticks);
   let s = end;
-  for (let k = clock.ticks - 1; k >= 0; k--) {
+  for (let k = clock.ticks - 1; k >= ds.first_tick; k--) {
     schedule[k] = classOf[s] as number;
     s = pred[k * S + s] as number;
   }

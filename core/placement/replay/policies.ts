@@ -46,7 +46,7 @@ export function datamotionPolicy(
           objects: ds.objects,
           current,
           since: clock.start + since * clock.tick_ms,
-          created: clock.start,
+          created: clock.start + ds.first_tick * clock.tick_ms,
           last_access: null,
           slo_ms: ds.slo_ms,
           pin: null,
@@ -88,6 +88,7 @@ export function datamotionFleet(
   for (let k = 0; k < clock.ticks; k++) {
     const now = clock.start + k * clock.tick_ms;
     datasets.forEach((ds, i) => {
+      if (k < ds.first_tick) return;
       const r = run[i] as (typeof run)[number];
       const next = decidePlacement(
         states,
@@ -97,7 +98,7 @@ export function datamotionFleet(
           objects: ds.objects,
           current: r.current,
           since: clock.start + r.since * clock.tick_ms,
-          created: clock.start,
+          created: clock.start + ds.first_tick * clock.tick_ms,
           last_access: null,
           slo_ms: ds.slo_ms,
           pin: null,
@@ -182,9 +183,10 @@ function runAutoTiering(
   const out = emptyBreakdown();
   const tickDays = clock.tick_ms / DAY_MS;
   const eligible = ds.bytes / ds.objects >= fee.min_object_bytes;
-  let lastAccess = clock.start;
+  // Objects enter at their first event, in the first tier.
+  let lastAccess = clock.start + ds.first_tick * clock.tick_ms;
   let tier = 0;
-  for (let k = 0; k < clock.ticks; k++) {
+  for (let k = ds.first_tick; k < clock.ticks; k++) {
     const now = clock.start + k * clock.tick_ms;
     let next = 0;
     if (eligible) {

@@ -33,6 +33,11 @@ export interface SimDataset {
   bytes: number;
   objects: number;
   slo_ms: number | null;
+  /**
+   * The tick of the dataset's first event: it exists from then on (a trace records a
+   * dataset's life from its creation); nothing is billed or decided before.
+   */
+  first_tick: number;
   /** Per tick: reads, writes, bytes read. */
   reads: Float64Array;
   writes: Float64Array;
@@ -143,11 +148,13 @@ export function prepare(
       cur.bytes_read += b;
     }
     while (nextTick <= ticks) tickStart[nextTick++] = buckets.length;
+    const first = td.events[0];
     return {
       name: td.name,
       bytes,
       objects: Math.max(1, td.objects),
       slo_ms,
+      first_tick: first ? Math.floor((first.t - start) / tickMs) : 0,
       reads,
       writes,
       bytes_read: bytesRead,
@@ -198,7 +205,7 @@ export interface LifecyclePolicy {
   observe?(k: number): void;
 }
 
-/** Runs a lifecycle policy; every dataset starts in the hot class, long settled there. */
+/** Runs a lifecycle policy from the dataset's first tick; it starts in the hot class. */
 export function runLifecycle(
   ds: SimDataset,
   clock: SimClock,
@@ -209,7 +216,7 @@ export function runLifecycle(
   const tickDays = clock.tick_ms / DAY_MS;
   let current = 0;
   let since = -1e9;
-  for (let k = 0; k < clock.ticks; k++) {
+  for (let k = ds.first_tick; k < clock.ticks; k++) {
     const next = policy.choose(k, current, since);
     if (next !== current) {
       billMove(out, world.moves[current]?.[next] as MoveSides, ds, (k - since) * tickDays);
