@@ -1,26 +1,16 @@
--- Kafka: where each consumer group got to, committed in the same transaction as what the
--- messages changed (a redelivery after a crash or a rebalance is skipped, never counted
--- twice), and the outbox switch with this process's producer id.
-CREATE TABLE kafka_offsets (
-  group_id    TEXT NOT NULL,
-  topic       TEXT NOT NULL,
-  partition   INTEGER NOT NULL,
-  next_offset TEXT NOT NULL,
-  updated_at  INTEGER NOT NULL,
-  PRIMARY KEY (group_id, topic, partition)
-) WITHOUT ROWID;
-
+-- The outbox switch (on while Kafka is configured) with this process's producer id, and
+-- the trigger that queues every recommendation. IF NOT EXISTS: an early build of 013 held these.
 -- One row: whether outbox rows are written (Kafka configured) and the producer id they carry.
-CREATE TABLE kafka_outbox_config (
+CREATE TABLE IF NOT EXISTS kafka_outbox_config (
   id       INTEGER PRIMARY KEY CHECK (id = 1),
   enabled  INTEGER NOT NULL DEFAULT 0,
   producer TEXT NOT NULL DEFAULT 'control-plane'
 );
-INSERT INTO kafka_outbox_config (id, enabled, producer) VALUES (1, 0, 'control-plane');
+INSERT OR IGNORE INTO kafka_outbox_config (id, enabled, producer) VALUES (1, 0, 'control-plane');
 
 -- A recommendation reaches Kafka through the outbox in the transaction that stored it,
 -- whichever code path stored it.
-CREATE TRIGGER recommendations_outbox AFTER INSERT ON recommendations
+CREATE TRIGGER IF NOT EXISTS recommendations_outbox AFTER INSERT ON recommendations
 WHEN (SELECT enabled FROM kafka_outbox_config WHERE id = 1) = 1
 BEGIN
   INSERT INTO outbox (topic, msg_key, value_json, created_at)
