@@ -8,7 +8,7 @@ import type { MoveTarget } from '../map/targets.ts';
 import { pageOf } from '../datasets/table.ts';
 import { href } from '../../app/router.ts';
 import { setDismissed, useDismissed } from './dismissed.ts';
-import { dismissKey, recommendedTarget, type RecTarget } from './rec-target.ts';
+import { dismissKey, targetOf, type RecTarget } from './rec-target.ts';
 import { useSavings } from './use-savings.ts';
 import '../shared.css';
 import './recommendations.css';
@@ -128,7 +128,7 @@ export function RecommendationsView() {
                     key={r.dataset_id}
                     rec={r}
                     dataset={d}
-                    target={recommendedTarget(d, r.recommended_tier, locationList)}
+                    target={targetOf(r, d, locationList)}
                     dismissed={dismissed.has(dismissKey(r))}
                     onApply={(target) => setApplying({ datasetId: d.id, target })}
                   />
@@ -216,11 +216,20 @@ function RecRow(props: {
         </div>
       </td>
       <td>
+        {r.explanation && <div data-testid={`rec-explanation-${id}`}>{r.explanation}</div>}
         <ul className="reasons" data-testid={`rec-reasons-${id}`}>
           {r.reasons.map((why) => (
             <li key={why}>{why}</li>
           ))}
         </ul>
+        {r.monthly_cost_now_usd !== undefined && r.monthly_cost_after_usd !== undefined && (
+          <div className="muted small" data-testid={`rec-costs-${id}`}>
+            engine: {formatUsd(r.monthly_cost_now_usd)} → {formatUsd(r.monthly_cost_after_usd)} a month
+            {r.one_time_cost_usd ? `, one-time ${formatUsd(r.one_time_cost_usd)}` : ''}
+            {r.payback_months != null ? `, pays back in ${r.payback_months.toFixed(1)} months` : ''}
+            {r.confidence !== undefined ? ` · confidence ${Math.round(r.confidence * 100)}%` : ''}
+          </div>
+        )}
         <div className="muted small" title={r.model_version}>
           {formatTime(r.ts)}
         </div>

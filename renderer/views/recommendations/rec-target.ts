@@ -45,6 +45,24 @@ export function recommendedTarget(d: Dataset, tier: Tier, locations: Location[])
   return cheapest(offering);
 }
 
+/**
+ * The engine's own target when the recommendation names one and its location still offers
+ * that tier; otherwise the place recommendedTarget picks for the tier.
+ */
+export function targetOf(r: Recommendation, d: Dataset, locations: Location[]): RecTarget | null {
+  const named = r.target && locations.find((l) => l.id === r.target?.location_id);
+  const spec = named ? named.tiers[r.recommended_tier] : undefined;
+  if (named && spec) {
+    return {
+      location: named.id,
+      tier: r.recommended_tier,
+      storageClass: spec.storage_class,
+      pricePerGbMonth: spec.price_per_gb_month,
+    };
+  }
+  return recommendedTarget(d, r.recommended_tier, locations);
+}
+
 /** Dismissals are remembered per dataset and recommendation: a new recommendation shows again. */
 export const dismissKey = (r: Pick<Recommendation, 'dataset_id' | 'id'>): string => `${r.dataset_id}:${r.id}`;
 
