@@ -63,7 +63,8 @@ export type PolicyProblem = Static<typeof PolicyProblem>;
 /** The 400 of PUT and dry-run: every problem of the document, each at its line. */
 export const PolicyDocumentError = Type.Intersect([
   ErrorBody,
-  Type.Object({ problems: Type.Array(PolicyProblem) }),
+  // Only a document's own problems carry it; a malformed body gets the usual field and message.
+  Type.Object({ problems: Type.Optional(Type.Array(PolicyProblem)) }),
 ]);
 
 export const PolicyDocumentVersion = Type.Object({
@@ -153,16 +154,21 @@ export const PolicyDocumentPutResult = Type.Object({
 });
 export type PolicyDocumentPutResult = Static<typeof PolicyDocumentPutResult>;
 
-export const DatasetTagsBody = Type.Object(
-  {
-    tags: Type.Record(
-      Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,62}$' }),
-      SafeText({ minLength: 1, maxLength: 200 }),
-      { maxProperties: 64, description: "All of the dataset's tags (replaces the ones it had)" },
-    ),
-  },
-  { additionalProperties: false },
+const TAG_KEY = '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,62}$';
+/** Tag name → value; spelled as patternProperties so ajv checks every key and value. */
+const TagMap = Type.Unsafe<Record<string, string>>(
+  Type.Object(
+    {},
+    {
+      patternProperties: { [TAG_KEY]: SafeText({ minLength: 1, maxLength: 200 }) },
+      additionalProperties: false,
+      maxProperties: 64,
+      description: "All of the dataset's tags (replaces the ones it had); names: letters, digits, _ . : / -",
+    },
+  ),
 );
+
+export const DatasetTagsBody = Type.Object({ tags: TagMap }, { additionalProperties: false });
 export type DatasetTagsBody = Static<typeof DatasetTagsBody>;
 
 export const DatasetTags = Type.Object({

@@ -216,3 +216,50 @@ describe('policy document: dry run and apply', () => {
     );
   });
 });
+
+describe('PUT /datasets/{id}/tags refuses what is not a tag', () => {
+  it.each([
+    [{ tags: { 'bad key': 'x' } }],
+    [{ tags: { env: 'x'.repeat(201) } }],
+    [{ tags: { env: 'line\nbreak' } }],
+    [{ tags: { env: 3 } }],
+    [{ tags: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])) }],
+  ])('%j', async (payload) => {
+    const t = policyCore();
+    const app = await buildServer(t.core, { port: 8080 });
+    try {
+      const id = await t.addDataset({ name: 'd', location: 'fast', tier: 'hot', gib: 1 });
+      const res = await app.inject({
+        method: 'PUT',
+        url: `/datasets/${id}/tags`,
+        headers: { host: '127.0.0.1:8080' },
+        payload,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json<{ field: string }>().field).toMatch(/^body\.tags/);
+      expect(t.core.policyDocs.tags(id).tags).toEqual({});
+    } finally {
+      await app.close();
+      await t.cleanup();
+    }
+  });
+});
+
+describe('a malformed body is a 400 naming the field (not a document problem list)', () => {
+  it.each([
+    ['PUT', '/policy-document', {}, 'body.source'],
+    ['POST', '/policy-document/dry-run', { source: 1 }, 'body.source'],
+    ['PUT', '/policy-document', { source: '', apply: 'yes' }, 'body.apply'],
+  ] as const)('%s %s %j', async (method, url, payload, field) => {
+    const t = policyCore();
+    const app = await buildServer(t.core, { port: 8080 });
+    try {
+      const res = await app.inject({ method, url, headers: { host: '127.0.0.1:8080' }, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ error: 'invalid_input', field });
+    } finally {
+      await app.close();
+      await t.cleanup();
+    }
+  });
+});
