@@ -29,6 +29,14 @@ const ROUTES = [
   ['delete', '/policies/{id}'],
   ['get', '/events'],
   ['get', '/metrics'],
+  ['get', '/policy-document'],
+  ['put', '/policy-document'],
+  ['get', '/policy-document/versions'],
+  ['get', '/policy-document/versions/{version}'],
+  ['post', '/policy-document/dry-run'],
+  ['get', '/datasets/{id}/tags'],
+  ['put', '/datasets/{id}/tags'],
+  ['get', '/audit'],
 ] as const;
 
 type Operation = {
