@@ -14,6 +14,7 @@ import { testLocation, updateLocation } from '../core/catalog/location-actions.t
 import { DataMotionError } from '../core/errors.ts';
 import { VERSION } from '../core/version.ts';
 import { OPERATOR, runAs } from '../core/audit/actor.ts';
+import { LegacyPolicies } from '../core/policy/legacy-policies.ts';
 
 const startedAt = Date.now();
 
@@ -52,9 +53,9 @@ const IMPL: Impl = {
   'jobs/retry': (core, id) => core.jobs.retry(id),
   'jobs/objects': (core, id, q) => core.jobs.objects(id, q),
   'policies/list': (core) => core.placement.listPolicies(),
-  'policies/create': (core, body) => core.placement.createPolicy(body),
+  'policies/create': (core, body) => new LegacyPolicies(core.placement, core.audit).create(body),
   'policies/delete': (core, id) => {
-    core.placement.deletePolicy(id);
+    new LegacyPolicies(core.placement, core.audit).delete(id);
     return null;
   },
   'policy-document/get': (core) => core.policyDocs.current(),

@@ -11,6 +11,7 @@ import {
   type RecommendationsQuery as RecQuery,
 } from '../../contracts/placement.ts';
 import { NoContent, responses } from '../schemas.ts';
+import { LegacyPolicies } from '../../policy/legacy-policies.ts';
 
 const tags = ['placement'];
 
@@ -64,7 +65,8 @@ export function placementRoutes(app: FastifyInstance, core: Core): void {
         response: responses({ 201: Policy }),
       },
     },
-    async (req, reply) => reply.code(201).send(core.placement.createPolicy(req.body)),
+    async (req, reply) =>
+      reply.code(201).send(new LegacyPolicies(core.placement, core.audit).create(req.body)),
   );
 
   app.delete<{ Params: { id: number } }>(
@@ -73,7 +75,7 @@ export function placementRoutes(app: FastifyInstance, core: Core): void {
       schema: { tags, summary: 'Delete a policy', params: IdParams, response: responses({ 204: NoContent }) },
     },
     async (req, reply) => {
-      core.placement.deletePolicy(req.params.id);
+      new LegacyPolicies(core.placement, core.audit).delete(req.params.id);
       return reply.code(204).send();
     },
   );
