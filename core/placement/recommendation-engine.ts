@@ -63,7 +63,11 @@ export interface RefreshResult {
  */
 export class RecommendationEngine {
   private readonly states: AccessStates;
-  private readonly slotOf = new Map<number, number>();
+  /**
+   * Slot of each dataset id, -1 for none: ids are SQLite rowids, dense enough for an array,
+   * and a Map of a million entries stalls the loop each time it rehashes.
+   */
+  private slotById = new Int32Array(0).fill(-1);
   private ids: number[] = [];
   private current = new Int16Array(0);
   private bytes = new Float64Array(0);
@@ -110,7 +114,7 @@ export class RecommendationEngine {
       reactionMs: this.engine.reactionMs,
     });
     bus.on('dataset.deleted', (e) => {
-      const slot = this.slotOf.get(e.dataset_id);
+      const slot = this.slotOfId(e.dataset_id);
       if (slot !== undefined) this.alive[slot] = 0;
     });
   }
@@ -163,7 +167,7 @@ export class RecommendationEngine {
     let pending: Recommendation[] = [];
     let stored = 0;
     let evaluated = 0;
-    const one = datasetId === undefined ? undefined : this.slotOf.get(datasetId);
+    const one = datasetId === undefined ? undefined : this.slotOfId(datasetId);
     const from = one ?? 0;
     const to = one === undefined ? (datasetId === undefined ? this.ids.length : 0) : one + 1;
     const model = this.modelVersion;
@@ -354,11 +358,21 @@ export class RecommendationEngine {
     this.optionsKey = key;
   }
 
+  private slotOfId(id: number): number | undefined {
+    const s = id < this.slotById.length ? (this.slotById[id] as number) : -1;
+    return s < 0 ? undefined : s;
+  }
+
   private slot(id: number): number {
-    let s = this.slotOf.get(id);
+    let s = this.slotOfId(id);
     if (s === undefined) {
       s = this.states.add();
-      this.slotOf.set(id, s);
+      if (id >= this.slotById.length) {
+        const next = new Int32Array(Math.max(1024, id * 2)).fill(-1);
+        next.set(this.slotById);
+        this.slotById = next;
+      }
+      this.slotById[id] = s;
       this.ids[s] = id;
       if (s >= this.current.length) this.grow(Math.max(1024, this.current.length * 2));
       this.current[s] = -1;
@@ -412,6 +426,20 @@ export class RecommendationEngine {
 
   private *loadAll(now: number): Generator<void, void, void> {
     this.factsAt = now;
+    // Sized once up front: growing columns of a million datasets copies hundreds of MB.
+    const { n, top } = this.db
+      .prepare('SELECT count(*) AS n, coalesce(max(id), 0) AS top FROM datasets')
+      .get() as {
+      n: number;
+      top: number;
+    };
+    this.states.reserve(n);
+    if (n > this.current.length) this.grow(n);
+    if (top >= this.slotById.length) {
+      const next = new Int32Array(top + 1024).fill(-1);
+      next.set(this.slotById);
+      this.slotById = next;
+    }
     const facts = this.db.prepare(this.factsSql('WHERE d.id > ? ORDER BY d.id LIMIT ?')).raw();
     for (let after = 0; ;) {
       const rows = facts.all(after, IO_CHUNK) as FactRow[];
@@ -431,7 +459,7 @@ export class RecommendationEngine {
       .raw()
       .all() as [number, Tier, Tier, string, string][];
     for (const [id, cur, rec, model, loc] of latest) {
-      const s = this.slotOf.get(id);
+      const s = this.slotOfId(id);
       if (s === undefined) continue;
       const curLoc = this.options.list[this.current[s] as number]?.location_id ?? loc;
       this.recCurrent[s] = this.options.index(curLoc, cur) ?? -1;
@@ -462,7 +490,7 @@ export class RecommendationEngine {
       for (const [id, t, r, w, b] of stmt.iterate(...args, lo, lo + ID_WINDOW) as Iterable<
         [number, number, number, number, number]
       >) {
-        const s = this.slotOf.get(id);
+        const s = this.slotOfId(id);
         if (s !== undefined) this.states.observe(s, t, r, w, b);
       }
       yield;
@@ -497,7 +525,7 @@ export class RecommendationEngine {
       .prepare('SELECT id, last_access_ts FROM datasets WHERE last_access_ts >= ?')
       .raw()
       .iterate(since - 1000) as Iterable<[number, number]>) {
-      const s = this.slotOf.get(id);
+      const s = this.slotOfId(id);
       if (s !== undefined) this.lastAccess[s] = last;
     }
     yield;
@@ -511,7 +539,7 @@ export class RecommendationEngine {
         .raw()
         .all(this.watermark, until) as [number, number, number, number, number][];
       for (const [id, t, r, w, b] of rows) {
-        const s = this.slotOf.get(id);
+        const s = this.slotOfId(id);
         if (s !== undefined) this.states.observe(s, t, r, w, b);
       }
       this.watermark = until;

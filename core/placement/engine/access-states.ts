@@ -77,6 +77,11 @@ export class AccessStates {
     return this.size++;
   }
 
+  /** Room for n slots without growing (a first load of a million datasets). */
+  reserve(n: number): void {
+    if (n > this.cap) this.grow(n);
+  }
+
   /** Forgets a slot's history (a dataset whose state is rebuilt from its rollups). */
   reset(slot: number): void {
     this.version++;
