@@ -176,11 +176,13 @@ export class StatusConsumer {
     if (progress) store.publish(progress, 'job.progress');
     if (canceledDone) this.cleanup(canceledDone);
     if (changed) store.afterTransition(changed, (changed as JobRow).status);
+    if ((changed as JobRow | null)?.status === 'failed') this.reporter.delete(m.job_id);
     if (switched) {
       const row: JobRow = switched;
       store.afterTransition(row, row.status);
       this.deps.bus.publish({ type: 'dataset.updated', dataset: this.deps.datasets.get(row.dataset_id) });
       if (row.status === 'switching') this.finish(row);
+      else this.reporter.delete(row.job_id);
     }
     return null;
   }
@@ -253,6 +255,7 @@ export class StatusConsumer {
         note += `; ${await retireSource({ job: row, src: storage.forUri(row.source_uri), signal, logger, maxAttempts }, { datasets })}`;
       }
       store.transition(row.job_id, ['switching'], 'completed', note);
+      this.reporter.delete(row.job_id);
     })()
       .catch((e: unknown) =>
         logger.error({ job_id: row.job_id, err: errorText(e) }, 'completing a switched job failed'),

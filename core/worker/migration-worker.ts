@@ -160,33 +160,29 @@ export class MigrationWorker {
     const topic = batch.topic;
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || this.stopping) return;
-      const parsed = parseValue(message);
-      let reject: Rejected | undefined;
-      if (!parsed.ok) reject = { message, reason: parsed.reason };
-      else if (!this.validate(parsed.value)) {
-        reject = { message, reason: describeErrors(this.validate.errors ?? [], 'value').message };
-      }
-      if (reject) {
-        await sendDeadLetters(this.opts.link, this.groupId, topic, batch.partition, [reject]);
-      } else {
-        const done = await this.handle(
-          parsed.ok ? (parsed.value as MigrationJobMessage) : never(),
-          message,
-          heartbeat,
-        );
-        if (!done) return; // interrupted: the message stays for this partition's next owner
+      const job = this.jobOf(message);
+      if ('reason' in job) {
+        await sendDeadLetters(this.opts.link, this.groupId, topic, batch.partition, [job]);
+      } else if (!(await this.handle(job, heartbeat))) {
+        return; // interrupted: the message stays for this partition's next owner
       }
       resolveOffset(message.offset);
       await commitOffsetsIfNecessary();
     }
   }
 
+  /** The job a message asks for, or why it cannot be used (for dead_letter). */
+  private jobOf(message: KafkaMessage): MigrationJobMessage | Rejected {
+    const parsed = parseValue(message);
+    if (!parsed.ok) return { message, reason: parsed.reason };
+    if (!this.validate(parsed.value)) {
+      return { message, reason: describeErrors(this.validate.errors ?? [], 'value').message };
+    }
+    return parsed.value as MigrationJobMessage;
+  }
+
   /** Runs one job attempt; true when this worker's part of it is over (offset may be committed). */
-  private async handle(
-    m: MigrationJobMessage,
-    _message: KafkaMessage,
-    heartbeat: () => Promise<void>,
-  ): Promise<boolean> {
+  private async handle(m: MigrationJobMessage, heartbeat: () => Promise<void>): Promise<boolean> {
     const row = this.prepare(m);
     if (!row) return true; // a redelivery of an attempt already handed off or failed here
     const ctl = new AbortController();
@@ -309,8 +305,4 @@ const MEMBERSHIP_LOST = new Set([
 function losesPartition(e: unknown): boolean {
   const type = (e as { type?: unknown } | null)?.type;
   return typeof type === 'string' && MEMBERSHIP_LOST.has(type);
-}
-
-function never(): never {
-  throw new Error('unreachable');
 }
