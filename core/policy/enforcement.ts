@@ -242,7 +242,7 @@ function tierReason(c: Constraints, tier: Tier): string {
   );
   const where = by.map((p) => `"${p.id}" (line ${p.at.line})`).join(', ');
   return c.pin
-    ? `pinned to ${c.pin} by ${where}, it is ${tier}`
+    ? `it is ${tier}, pinned to ${c.pin} by ${where}`
     : `tier ${tier} is not allowed by ${where}: allowed ${c.allowedTiers.join(', ') || 'none'}`;
 }
 
