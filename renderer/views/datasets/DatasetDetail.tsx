@@ -17,6 +17,7 @@ import {
   TimeAreaChart,
 } from '../../ui/index.ts';
 import { readWriteRows } from '../costs/activity.ts';
+import { DatasetAudit } from './DatasetAudit.tsx';
 
 const asApiError = (e: unknown) => (e instanceof ApiError ? e : new ApiError('internal', String(e)));
 
@@ -81,6 +82,7 @@ export function DatasetDetailView({ id }: { id: number }) {
             <Jobs datasetId={id} />
           </div>
           <UsageChart datasetId={id} name={shown.name} />
+          <DatasetAudit datasetId={id} />
         </>
       )}
     </section>

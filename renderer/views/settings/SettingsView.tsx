@@ -1,6 +1,7 @@
 import { ConnectionSection } from './ConnectionSection.tsx';
 import { LocationsSection } from './LocationsSection.tsx';
 import { PoliciesSection } from './PoliciesSection.tsx';
+import { PolicyDocumentSection } from './PolicyDocumentSection.tsx';
 import { RestPortSection } from './RestPortSection.tsx';
 import '../shared.css';
 import './settings.css';
@@ -14,6 +15,7 @@ export function SettingsView() {
       </div>
       <LocationsSection />
       <PoliciesSection />
+      <PolicyDocumentSection />
       <ConnectionSection />
       {window.datamotionDesktop && <RestPortSection desktop={window.datamotionDesktop} />}
     </section>
