@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePolicyDocument } from '../../core/policy/parse-document.ts';
 import { findConflicts } from '../../core/policy/constraints.ts';
@@ -272,5 +274,18 @@ describe('policy documents: conflicts name both places', () => {
           '  - id: d\n    select: { name: "db-*", owner: y }\n    rules: { pin: hot }\n',
       ),
     ).toEqual([]);
+  });
+});
+
+describe("the README's example document", () => {
+  it('parses, with no conflict', () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Policies as code'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(yaml).toBeDefined();
+    const r = parsePolicyDocument(yaml!);
+    expect(r.ok ? [] : r.problems).toEqual([]);
+    expect(r.ok && findConflicts(r.doc, LATENCY)).toEqual([]);
+    expect(r.ok && r.doc.policies.map((p) => p.id)).toEqual(['eu-finance', 'critical-hot']);
   });
 });
