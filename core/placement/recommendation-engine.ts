@@ -23,6 +23,8 @@ import type { PlacementConfig } from './placement-config.ts';
 const DAY_MS = 86_400_000;
 /** Datasets decided between two yields to the event loop. */
 const DECIDE_CHUNK = 5_000;
+/** Changed decisions stored per transaction (each insert builds its JSON). */
+const STORE_CHUNK = 1_000;
 /** A slice that stores decisions yields after this long. */
 const SLICE_MS = 25;
 /** Rows read or written between two yields. */
@@ -181,6 +183,7 @@ export class RecommendationEngine {
       // building and storing them takes time (checked every 256 datasets).
       if (
         evaluated % DECIDE_CHUNK === 0 ||
+        pending.length >= STORE_CHUNK ||
         ((evaluated & 255) === 0 && pending.length > 0 && performance.now() - sliceStart > SLICE_MS)
       ) {
         // Stored slice by slice: a first refresh of a million datasets never holds them all.
