@@ -131,7 +131,7 @@ interface EventsResult {
 /** Producer process → topic → consumer group → aggregates, timed from first send to last commit. */
 type Producer = 'kafkajs' | 'kcat';
 
-async function eventsRun(
+export async function eventsRun(
   brokers: string,
   count: number,
   rate: number,

@@ -104,7 +104,7 @@ export interface WorkerProcess {
 export function startWorker(
   settings: KafkaSettings,
   dataDir: string,
-  opts: { id: string; bandwidth?: number; concurrency?: number },
+  opts: { id: string; bandwidth?: number; concurrency?: number; metricsPort?: number },
 ): WorkerProcess {
   const args = [
     join(REPO, 'bin', 'datamotion.mjs'),
@@ -121,6 +121,7 @@ export function startWorker(
     String(opts.concurrency ?? 1),
   ];
   if (opts.bandwidth) args.push('--bandwidth-bytes', String(opts.bandwidth));
+  if (opts.metricsPort !== undefined) args.push('--metrics-port', String(opts.metricsPort));
   const child = spawn(process.execPath, args, {
     env: {
       ...process.env,

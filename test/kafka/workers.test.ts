@@ -67,15 +67,19 @@ describeWithService('kafka', 'Workers on Kafka', (kafka) => {
     await env.core.kafka?.ready();
   }
   const topic = (name: string) => `${settings.topicPrefix}${name}`;
-  const worker = (id: string, bandwidth?: number) => {
-    const w = startWorker(settings, join(env.dir, id), { id, ...(bandwidth ? { bandwidth } : {}) });
+  const worker = (id: string, bandwidth?: number, metricsPort?: number) => {
+    const w = startWorker(settings, join(env.dir, id), {
+      id,
+      ...(bandwidth ? { bandwidth } : {}),
+      ...(metricsPort !== undefined ? { metricsPort } : {}),
+    });
     workers.push(w);
     return w;
   };
 
   test('events in via Kafka → aggregates → recommendation → plan → a worker process → status in order → switched', async () => {
     await open();
-    const w1 = worker('w-one');
+    const w1 = worker('w-one', undefined, 0);
     const src = join(env.fast, 'logs');
     writeRandomTree(src, { 'a.bin': 300_000, 'b/c.bin': 1_500_000, 'd.txt': 10 });
     const before = hashTree(src);
@@ -126,6 +130,19 @@ describeWithService('kafka', 'Workers on Kafka', (kafka) => {
       statuses.filter((s) => s.producer === producer && !s.progress).map((s) => s.status);
     expect(by('w-one')).toEqual(['copying', 'verifying', 'switching']);
     expect(by('control-plane')).toEqual(['queued', 'copying', 'verifying', 'switching', 'completed']);
+    // The worker's only HTTP: /health and /metrics on --metrics-port.
+    const port = /metrics: http:\/\/127\.0\.0\.1:(\d+)/.exec(w1.output())?.[1];
+    expect(port).toBeDefined();
+    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({
+      status: 'ok',
+      worker: 'w-one',
+      running_jobs: [],
+      kafka: { connected: true },
+    });
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/^datamotion_migration_bytes_copied_total 1800010$/m);
+    expect((await fetch(`http://127.0.0.1:${port}/datasets`)).status).toBe(404);
     expect(statuses.find((s) => s.producer === 'w-one' && s.status === 'switching')).toMatchObject({
       bytes_total: 1_800_010,
       objects_total: 3,
