@@ -6,13 +6,31 @@ import type { AuditLog } from './audit-log.ts';
 
 /**
  * The audit side of the job lifecycle, run by JobStore.onEvent inside the transaction of
- * each history row: a plan, and at completion the switch and (if asked) the retirement.
+ * each history row: a plan, a cancel, a retry, and at completion the switch and (if asked)
+ * the retirement.
  * Switch and retirement inherit the actor and recommendation of the plan that caused them.
  */
+/** The history messages of JobService.cancel and .retry. */
+const CANCELED = 'canceled by the operator';
+const RETRIED = 'retry requested';
+
 export function jobAuditHook(db: Db, audit: AuditLog) {
   return (row: JobRow, status: JobStatus, message: string | null): void => {
     if (status === 'queued' && message?.startsWith('planned:')) recordPlan(db, audit, row, message);
     else if (status === 'completed') recordCompletion(audit, row, message);
+    // The cancel itself, not the later notes of its cleanup (also written as 'canceled').
+    else if (
+      (status === 'canceled' && message === CANCELED) ||
+      (status === 'queued' && message === RETRIED)
+    ) {
+      audit.record({
+        action: status === 'canceled' ? 'cancel' : 'retry',
+        datasetId: row.dataset_id,
+        jobId: row.job_id,
+        reason: message ?? status,
+        details: { source_uri: row.source_uri, dest_uri: row.dest_uri },
+      });
+    }
   };
 }
 

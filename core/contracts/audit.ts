@@ -8,6 +8,8 @@ export const AUDIT_ACTIONS = [
   'policy.update',
   'policy.apply',
   'auto_apply.plan',
+  'cancel',
+  'retry',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -224,3 +224,28 @@ describe('GET /audit: filters and keyset paging', () => {
     await bad('limit=0', 'query.limit');
   });
 });
+
+describe('audit trail: cancel and retry', () => {
+  let t: ReturnType<typeof policyCore>;
+  beforeEach(() => {
+    t = policyCore();
+  });
+  afterEach(() => t.cleanup());
+
+  it('records who canceled a job and who queued it again', async () => {
+    const id = await t.addDataset({ name: 'd', location: 'fast', tier: 'hot', gib: 0 });
+    const h = ipcHandlers(t.core);
+    const job = (await h['jobs/plan']({
+      dataset_id: id,
+      target_location: 'archive',
+      storage_class: 'standard',
+    })) as PlanResult;
+    await h['jobs/cancel'](job.job_id);
+    await h['jobs/retry'](job.job_id);
+    expect(t.core.audit.list({ dataset_id: id }).items.map((e) => [e.action, e.actor, e.job_id])).toEqual([
+      ['retry', 'operator', job.job_id],
+      ['cancel', 'operator', job.job_id],
+      ['plan', 'operator', job.job_id],
+    ]);
+  });
+});
