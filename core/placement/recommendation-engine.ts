@@ -223,6 +223,8 @@ export class RecommendationEngine {
         current: this.current[slot] as number,
         since: this.since[slot] as number,
         created: this.created[slot] as number,
+        moved_at:
+          (this.since[slot] as number) > (this.created[slot] as number) ? (this.since[slot] as number) : null,
         slo_ms: Number.isNaN(sloMs) ? null : sloMs,
         pin: pin?.tier ?? null,
         min_tier: floorApplies ? floor.min_tier : null,

@@ -31,6 +31,7 @@ const facts = (over: Partial<DatasetFacts> = {}): DatasetFacts => ({
   current: 0,
   since: T0 - 365 * DAY,
   created: T0 - 365 * DAY,
+  moved_at: null,
   slo_ms: null,
   pin: null,
   min_tier: null,
@@ -116,7 +117,7 @@ describe('decision engine', () => {
       }
       for (let tick = 0; tick < 4; tick++) {
         const now = T0 + day * DAY + (tick + 1) * 6 * HOUR;
-        const d = decidePlacement(st, s, facts({ current, since }), now, world, cfg);
+        const d = decidePlacement(st, s, facts({ current, since, moved_at: since }), now, world, cfg);
         if (d.target !== current) {
           moves++;
           current = d.target;
@@ -155,7 +156,14 @@ describe('decision engine', () => {
         const perDay = Math.floor(day / 40) % 2 === 0 ? 24 : 17;
         for (let h = 0; h < perDay; h++) st.observe(s, T0 + day * DAY + h * HOUR, 1, 0, (100 * GiB) / 600);
         const now = T0 + day * DAY + 23.5 * HOUR;
-        const d = decidePlacement(st, s, facts({ bytes: 100 * GiB, current, since }), now, tie, engine);
+        const d = decidePlacement(
+          st,
+          s,
+          facts({ bytes: 100 * GiB, current, since, moved_at: since }),
+          now,
+          tie,
+          engine,
+        );
         if (d.target !== current) {
           moves++;
           current = d.target;
@@ -174,7 +182,7 @@ describe('decision engine', () => {
     const s = st.add();
     st.observe(s, T0, 1, 0, GiB);
     const now = T0 + 200 * DAY;
-    const held = decidePlacement(st, s, facts({ since: now - HOUR }), now, world, cfg);
+    const held = decidePlacement(st, s, facts({ since: now - HOUR, moved_at: now - HOUR }), now, world, cfg);
     expect(held.target).toBe(0);
     expect(held.codes).toContain('min_dwell_hold');
   });

@@ -55,7 +55,7 @@ export interface EngineConfig {
   horizonDays: number;
   /** A move must save at least this share of the current expected cost a day… */
   hysteresis: number;
-  /** …and the dataset must have been in its class this long (a policy-forced move ignores both). */
+  /** …and a moved dataset must have been in its class this long (a policy-forced move ignores both). */
   minDwellMs: number;
   /** Accessed this recently = in use now: kept at the hot tier (the recency rule's hot window). */
   activeWindowMs: number;
@@ -76,6 +76,8 @@ export interface DatasetFacts {
   since: number;
   /** When the dataset was created (ms): how long a never-accessed dataset has been idle. */
   created: number;
+  /** When the engine's last move of it completed (ms), null if never moved: the dwell time runs from it. */
+  moved_at: number | null;
   /**
    * The catalog's last access (any op), fresher than the folded aggregates (the current
    * bucket is folded once complete); null when not known.
@@ -228,7 +230,9 @@ export function decidePlacement(
   else if (active) codes.push(ReasonCode.active);
   // Never read, and watched for less than a horizon: nothing says how hard a first read
   // will hit (a burst of reads served from a cold class), so no reason to move yet.
-  const blind = never && now - d.created < cfg.horizonDays * DAY_MS;
+  // Not created yet at the time of the decision (a replayed dataset is decided at the start
+  // of the tick its first event falls in): nothing to price, nothing to move.
+  const blind = never && now < d.created;
   if (blind) codes.push(ReasonCode.noHistory);
 
   const readRate = states.readRate(slot);
@@ -312,7 +316,7 @@ export function decidePlacement(
     if (stayPerDay - bestPerDay <= cfg.hysteresis * stayPerDay) {
       target = d.current;
       codes.push(ReasonCode.hysteresisHold);
-    } else if (age < cfg.minDwellMs) {
+    } else if (d.moved_at !== null && now - d.moved_at < cfg.minDwellMs) {
       target = d.current;
       codes.push(ReasonCode.minDwellHold);
     }

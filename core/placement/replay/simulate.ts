@@ -38,6 +38,8 @@ export interface SimDataset {
    * dataset's life from its creation); nothing is billed or decided before.
    */
   first_tick: number;
+  /** Time of its first event (ms): when it was created. */
+  created: number;
   /** Per tick: reads, writes, bytes read. */
   reads: Float64Array;
   writes: Float64Array;
@@ -155,6 +157,7 @@ export function prepare(
       objects: Math.max(1, td.objects),
       slo_ms,
       first_tick: first ? Math.floor((first.t - start) / tickMs) : 0,
+      created: first ? first.t : start,
       reads,
       writes,
       bytes_read: bytesRead,
