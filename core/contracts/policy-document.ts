@@ -176,3 +176,24 @@ export const DatasetTags = Type.Object({
   tags: Type.Record(Type.String(), Type.String()),
 });
 export type DatasetTags = Static<typeof DatasetTags>;
+
+export const AutoApplyStatus = Type.Object({
+  enabled: Type.Boolean(),
+  document_version: Type.Integer({ minimum: 0 }),
+  window: Type.Union([Type.String({ description: 'HH:MM-HH:MM, UTC' }), Type.Null()]),
+  in_window: Type.Boolean({ description: 'whether now is inside the window' }),
+  daily_bytes: Type.Integer(),
+  planned_today_bytes: Type.Integer({ description: 'planned by auto-apply since 00:00 UTC' }),
+  allow: Type.Array(Type.String()),
+  retire_source: Type.Boolean(),
+  last_run: Type.Union([
+    Type.Object({
+      at: Type.String(),
+      idle: Type.Union([Type.String(), Type.Null()]),
+      planned: Type.Integer(),
+      skipped: Type.Array(Type.Object({ dataset_id: Id, reason: Type.String() })),
+    }),
+    Type.Null(),
+  ]),
+});
+export type AutoApplyStatus = Static<typeof AutoApplyStatus>;

@@ -2,6 +2,7 @@ import type { Db } from '../db/database.ts';
 import type { Location } from '../contracts/locations.ts';
 import type { Recommendation } from '../contracts/placement.ts';
 import type { PlanResult } from '../contracts/jobs.ts';
+import type { AutoApplyStatus } from '../contracts/policy-document.ts';
 import { OPEN_STATUSES } from '../contracts/jobs.ts';
 import type { DatasetRow } from '../catalog/dataset-service.ts';
 import type { EstimateService } from '../migration/estimate-service.ts';
@@ -45,6 +46,7 @@ const OPEN_SQL = OPEN_STATUSES.map((s) => `'${s}'`).join(',');
  */
 export class AutoApply {
   private timer: NodeJS.Timeout | undefined;
+  private last: { at: number; outcome: AutoApplyOutcome } | null = null;
 
   constructor(private readonly deps: AutoApplyDeps) {}
 
@@ -66,6 +68,37 @@ export class AutoApply {
   }
 
   tick(): AutoApplyOutcome {
+    const outcome = this.run();
+    this.last = { at: this.deps.now(), outcome };
+    return outcome;
+  }
+
+  /** GET /auto-apply: its settings in force, today's bytes, and what its last run did. */
+  status(): AutoApplyStatus {
+    const { version, doc } = this.deps.document();
+    const s = doc.autoApply;
+    const now = this.deps.now();
+    const hhmm = (m: number) =>
+      `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+    return {
+      enabled: s.enabled,
+      document_version: version,
+      window: s.window ? `${hhmm(s.window.startMin)}-${hhmm(s.window.endMin)}` : null,
+      in_window: inWindow(s.window, now),
+      daily_bytes: s.dailyBytes,
+      planned_today_bytes: this.deps.audit.bytesPlannedSince(['auto_apply.plan'], utcDayStart(now)),
+      allow: s.allow,
+      retire_source: s.retireSource,
+      last_run: this.last && {
+        at: new Date(this.last.at).toISOString(),
+        idle: this.last.outcome.idle,
+        planned: this.last.outcome.planned.length,
+        skipped: this.last.outcome.skipped.map(({ dataset_id, reason }) => ({ dataset_id, reason })),
+      },
+    };
+  }
+
+  private run(): AutoApplyOutcome {
     const { version, doc } = this.deps.document();
     const out: AutoApplyOutcome = { idle: null, planned: [], skipped: [] };
     const s = doc.autoApply;

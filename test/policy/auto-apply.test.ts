@@ -130,6 +130,14 @@ describe('auto-apply', () => {
     put(t.core, 'auto_apply:\n  enabled: true\n  window: "00:00-06:00"\n  daily_bytes: 10GiB\n');
     const first = t.core.autoApply.tick();
     expect(first.planned.map((p) => p.dataset_id)).toEqual([ids[0], ids[1]]);
+    expect(t.core.autoApply.status()).toMatchObject({
+      enabled: true,
+      window: '00:00-06:00',
+      in_window: true,
+      daily_bytes: 10 * GiB,
+      planned_today_bytes: 8 * GiB,
+      last_run: { at: '2026-01-10T01:00:00.000Z', idle: null, planned: 2, skipped: [{ dataset_id: ids[2] }] },
+    });
     expect(first.skipped).toEqual([
       expect.objectContaining({
         dataset_id: ids[2],

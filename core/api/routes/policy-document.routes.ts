@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../create-core.ts';
 import { IdParams } from '../../contracts/common.ts';
 import {
+  AutoApplyStatus,
   DatasetTags,
   DatasetTagsBody,
   DryRunResult,
@@ -88,6 +89,18 @@ export function policyDocumentRoutes(app: FastifyInstance, core: Core): void {
       },
     },
     async (req) => core.policyDocs.dryRun(req.body),
+  );
+
+  app.get(
+    '/auto-apply',
+    {
+      schema: {
+        tags,
+        summary: "Auto-apply's settings in force, the bytes it planned today, and what its last run did",
+        response: responses({ 200: AutoApplyStatus }),
+      },
+    },
+    async () => core.autoApply.status(),
   );
 
   app.get<{ Params: { id: number } }>(

@@ -1,12 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../../../core/contracts/api-error.ts';
 import type {
+  AutoApplyStatus,
   DryRunResult,
   PolicyDocumentVersion,
   PolicyProblem,
 } from '../../../core/contracts/policy-document.ts';
 import { useActions, useClient } from '../../store/index.ts';
-import { Badge, formatTime } from '../../ui/index.ts';
+import { Badge, formatBytes, formatTime } from '../../ui/index.ts';
 import { PolicyDocumentDryRun } from './PolicyDocumentDryRun.tsx';
 import './PolicyDocument.css';
 
@@ -41,6 +42,7 @@ export function PolicyDocumentSection() {
   const { refreshRecommendations } = useActions();
   const [current, setCurrent] = useState<PolicyDocumentVersion | null>(null);
   const [versions, setVersions] = useState<PolicyDocumentVersion[]>([]);
+  const [auto, setAuto] = useState<AutoApplyStatus | null>(null);
   const [source, setSource] = useState('');
   const [problems, setProblems] = useState<PolicyProblem[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -50,12 +52,14 @@ export function PolicyDocumentSection() {
   const gutter = useRef<HTMLDivElement>(null);
 
   const reload = async () => {
-    const [cur, list] = await Promise.all([
+    const [cur, list, status] = await Promise.all([
       client['policy-document/get'](),
       client['policy-document/versions']({ limit: 10 }),
+      client['auto-apply/status'](),
     ]);
     setCurrent(cur);
     setVersions(list);
+    setAuto(status);
     return cur;
   };
   useEffect(() => {
@@ -140,6 +144,19 @@ export function PolicyDocumentSection() {
         )}
         {dirty && <Badge tone="info">edited</Badge>}
       </div>
+      {auto?.enabled && (
+        <p className="muted" data-testid="policy-document-auto-apply-status">
+          Auto-apply plans {auto.allow.join(', ')} moves
+          {auto.window
+            ? ` between ${auto.window} UTC (${auto.in_window ? 'open now' : 'closed now'})`
+            : ' at any hour'}
+          ; {formatBytes(auto.planned_today_bytes)} of {formatBytes(auto.daily_bytes)} planned today
+          {auto.last_run
+            ? `; last run ${formatTime(auto.last_run.at)}: ${auto.last_run.idle ?? `${auto.last_run.planned} planned, ${auto.last_run.skipped.length} skipped`}`
+            : ''}
+          .
+        </p>
+      )}
       {error && (
         <p className="alert" role="alert" data-testid="policy-document-error">
           {error}
