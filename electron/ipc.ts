@@ -63,6 +63,7 @@ const IMPL: Impl = {
   'policy-document/versions': (core, q) => core.policyDocs.versions(q),
   'policy-document/dry-run': (core, body) => core.policyDocs.dryRun(body),
   'audit/list': (core, q) => core.audit.list(q),
+  'auto-apply/status': (core) => core.autoApply.status(),
 };
 
 /**

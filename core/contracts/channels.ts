@@ -17,6 +17,7 @@ import { Policy, PolicyCreate, Recommendation, RecommendationsQuery } from './pl
 import { Health } from './system.ts';
 import { AuditPage, AuditQuery } from './audit.ts';
 import {
+  AutoApplyStatus,
   DryRunResult,
   PolicyDocumentDryRunBody,
   PolicyDocumentPut,
@@ -157,6 +158,7 @@ export const CHANNELS = {
     result: DryRunResult,
   },
   'audit/list': { method: 'GET', path: '/audit', query: AuditQuery, result: AuditPage },
+  'auto-apply/status': { method: 'GET', path: '/auto-apply', result: AutoApplyStatus },
 } as const satisfies Record<string, ChannelSpec>;
 
 export type Channels = typeof CHANNELS;

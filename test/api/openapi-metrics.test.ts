@@ -37,6 +37,7 @@ const ROUTES = [
   ['get', '/datasets/{id}/tags'],
   ['put', '/datasets/{id}/tags'],
   ['get', '/audit'],
+  ['get', '/auto-apply'],
 ] as const;
 
 type Operation = {
