@@ -21,6 +21,13 @@ const GOOD = `policies:
     rules: { pin: hot }
 `;
 
+const AUTO = `auto_apply:
+  enabled: true
+  window: "01:00-05:00"
+  daily_bytes: 100GiB
+  allow: [demote]
+${GOOD}`;
+
 describe('settings: the policy document', () => {
   let env: E2E;
   let shell: AppShell;
@@ -92,5 +99,21 @@ describe('settings: the policy document', () => {
     ]);
     await audit.scrollIntoViewIfNeeded();
     await env.shots.lightAndDark('dataset-audit');
+
+    // Auto-apply switched on by a new version: its status line says what it may do today.
+    await shell.open(env.server.url, 'settings');
+    await doc.write(AUTO);
+    await doc.section.getByTestId('policy-document-save').click();
+    await doc.section.getByTestId('policy-document-saved').waitFor();
+    const status = doc.section.getByTestId('policy-document-auto-apply-status');
+    await status.waitFor();
+    expect(await status.textContent()).toMatch(
+      /hot->warm.*between 01:00-05:00 UTC.*of 100 GiB planned today/,
+    );
+    expect(await doc.section.getByTestId('policy-document-auto-apply').textContent()).toBe('auto-apply on');
+    await doc.section.getByTestId('policy-document-history').click();
+    await doc.section.getByTestId('policy-document-history-1').waitFor();
+    await doc.section.scrollIntoViewIfNeeded();
+    await env.shots.lightAndDark('settings-policy-document-auto-apply');
   });
 });
