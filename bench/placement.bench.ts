@@ -1,7 +1,9 @@
 // Replay benchmark of the placement engine against S3 Intelligent-Tiering, GCS Autoclass,
 // the seed's recency rule, always-hot and the clairvoyant optimum:
 //   npm run bench:placement -- --trace FILE.csv[.gz] [--sizes FILE.csv] [--time-scale N]
-//     [--cloud s3|gs] [--tick-hours H] [--json] [--save FILE.json]
+//     [--cloud s3|gs] [--tick-hours H] [--prices FILE.json] [--json] [--save FILE.json]
+// --prices edits the bucket's prices per tier: {"cold": {"retrieval_per_gb": 0.05}} (fields of
+// UnitPrices in core/placement/unit-prices.ts; the rest stay list prices).
 // Trace format and dataset grouping: core/placement/replay/trace.ts. Two cases are printed:
 // "small" sizes every dataset as the trace derives it (requests dominate), "large" takes
 // the --sizes file (without one: the derived size × 1024). With --json the last line is
@@ -20,7 +22,7 @@ import {
   type ReplayCase,
   type ReplayOptions,
 } from '../core/placement/replay/replay.ts';
-import { DAY_MS } from '../core/placement/replay/simulate.ts';
+import { DAY_MS, parsePriceEdits } from '../core/placement/replay/simulate.ts';
 import { parseSizes, parseTrace, type SizeRow } from '../core/placement/replay/trace.ts';
 
 const LARGE_FACTOR = 1024;
@@ -28,6 +30,14 @@ const LARGE_FACTOR = 1024;
 const readText = (file: string): string => {
   const buf = readFileSync(file);
   return (file.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8');
+};
+
+const readJson = (file: string): unknown => {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch (e) {
+    throw new DataMotionError('invalid_input', `--prices ${file}: ${(e as Error).message}`, 'prices');
+  }
 };
 
 const usd = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 1 ? n.toFixed(2) : n.toFixed(4));
@@ -99,6 +109,7 @@ export function main(argv = process.argv.slice(2)): void {
       'horizon-days': { type: 'string', default: String(DEFAULT_PLACEMENT.horizonDays) },
       hysteresis: { type: 'string', default: String(DEFAULT_PLACEMENT.hysteresis) },
       save: { type: 'string' },
+      prices: { type: 'string' },
     },
   });
   if (!values.trace) throw new DataMotionError('invalid_input', '--trace FILE.csv is required', 'trace');
@@ -141,6 +152,7 @@ export function main(argv = process.argv.slice(2)): void {
     },
     recency: config.recency,
     tierLatencyMs: config.tierLatencyMs,
+    prices: values.prices ? parsePriceEdits(readJson(values.prices), cloud) : {},
   };
   const small = replay(trace, opts, (_n, derived): SizeRow => ({
     bytes: derived,

@@ -7,6 +7,7 @@ import { alwaysHot, datamotionPolicy, seedRecencyPolicy } from '../../core/place
 import {
   DAY_MS,
   bucketWorld,
+  parsePriceEdits,
   prepare,
   runLifecycle,
   type LifecyclePolicy,
@@ -48,6 +49,18 @@ describe('trace and sizes files', () => {
     ]);
     // --time-scale stretches time from the first event.
     expect(t.end).toBe(T0 + 90);
+  });
+
+  it('edited prices replace the list prices of one tier, a bad one names its tier and field', () => {
+    const edits = parsePriceEdits({ cold: { retrieval_per_gb: 0.05 } }, 's3');
+    const world = bucketWorld('s3', latency, edits);
+    expect(world.list[2]?.prices).toMatchObject({ storage_per_gb_month: 0.004, retrieval_per_gb: 0.05 });
+    expect(world.list[0]?.prices.retrieval_per_gb).toBe(0);
+    expect(() => parsePriceEdits({ cold: { retrieval_per_gb: -1 } }, 's3')).toThrow(
+      /prices\.cold\.retrieval_per_gb must be a number/,
+    );
+    expect(() => parsePriceEdits({ icy: {} }, 's3')).toThrow(/prices\.icy is not a tier/);
+    expect(() => parsePriceEdits([1], 's3')).toThrow(/keyed by tier/);
   });
 
   it('names the line and the field of bad input', () => {

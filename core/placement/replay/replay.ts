@@ -17,6 +17,7 @@ import {
   prepare,
   runLifecycle,
   type CostBreakdown,
+  type PriceEdits,
   type SimDataset,
 } from './simulate.ts';
 import type { SizeRow, Trace } from './trace.ts';
@@ -45,6 +46,8 @@ export interface ReplayOptions {
   engine: EngineConfig;
   recency: RecencyThresholds;
   tierLatencyMs: Record<Tier, number>;
+  /** Edited prices of the bucket's tiers (--prices). */
+  prices?: PriceEdits;
 }
 
 export type PolicyTotals = Record<PolicyName, CostBreakdown>;
@@ -63,7 +66,7 @@ export function replay(
   sizeOf: (name: string, derived: number) => SizeRow,
 ): ReplayCase {
   const { clock, datasets } = prepare(trace, opts.tickMs, opts.bucketMs, sizeOf);
-  const world = bucketWorld(opts.cloud, opts.tierLatencyMs);
+  const world = bucketWorld(opts.cloud, opts.tierLatencyMs, opts.prices);
   const totals = Object.fromEntries(POLICY_NAMES.map((n) => [n, emptyBreakdown()])) as PolicyTotals;
   // The engine runs over the fleet together (it learns a prior from other datasets' past).
   const fleet = datamotionFleet(datasets, clock, world, opts.engine, opts.bucketMs);

@@ -1,9 +1,11 @@
 import type { Tier } from '../../contracts/common.ts';
 import { PRICE_TABLE, type CloudKind } from '../price-table.ts';
+import { DataMotionError } from '../../errors.ts';
 import {
   accessCost,
   earlyDeletionCost,
   oneTimeMoveCost,
+  parseUnitPrices,
   storageCost,
   unitPrices,
   type MoveSides,
@@ -89,8 +91,18 @@ const CLASSES: Record<CloudKind, Record<Tier, string>> = {
   gs: { hot: 'STANDARD', warm: 'NEARLINE', cold: 'COLDLINE' },
 };
 
-/** One bucket of one provider, its three tiers at list prices (one root: moves are transitions). */
-export function bucketWorld(cloud: CloudKind, tierLatencyMs: Record<Tier, number>): PlacementOptions {
+/** Edited prices per tier (a bench --prices file), checked by parseUnitPrices. */
+export type PriceEdits = Partial<Record<Tier, UnitPrices>>;
+
+/**
+ * One bucket of one provider, its three tiers at list prices unless edited (one root:
+ * moves are transitions).
+ */
+export function bucketWorld(
+  cloud: CloudKind,
+  tierLatencyMs: Record<Tier, number>,
+  edits: PriceEdits = {},
+): PlacementOptions {
   const table = PRICE_TABLE[cloud];
   const side = { kind: cloud, endpoint: null, region: table.region };
   const list: PlacementOption[] = (['hot', 'warm', 'cold'] as const).map((tier) => {
@@ -102,7 +114,7 @@ export function bucketWorld(cloud: CloudKind, tierLatencyMs: Record<Tier, number
       side,
       tier,
       storage_class: cls,
-      prices: unitPrices(side, cls, price),
+      prices: edits[tier] ?? unitPrices(side, cls, price),
       latency_ms: tierLatencyMs[tier],
     };
   });
@@ -229,6 +241,34 @@ export function runLifecycle(
     const o = world.list[current] as PlacementOption;
     billTick(out, o.prices, ds, k, tickDays, o.latency_ms);
     policy.observe?.(k);
+  }
+  return out;
+}
+
+/**
+ * Edits of a bucket world's prices, from JSON: `{"cold": {"retrieval_per_gb": 0.05}, ...}`;
+ * fields left out keep the list price. The error names the tier and field.
+ */
+export function parsePriceEdits(json: unknown, cloud: CloudKind): PriceEdits {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new DataMotionError(
+      'invalid_input',
+      'prices must be an object keyed by tier (hot, warm, cold)',
+      'prices',
+    );
+  }
+  const base = bucketWorld(cloud, { hot: 0, warm: 0, cold: 0 });
+  const out: PriceEdits = {};
+  for (const [tier, v] of Object.entries(json as Record<string, unknown>)) {
+    const o = base.list.find((x) => x.tier === tier);
+    if (!o) {
+      throw new DataMotionError(
+        'invalid_input',
+        `prices.${tier} is not a tier; use hot, warm or cold`,
+        `prices.${tier}`,
+      );
+    }
+    out[o.tier] = parseUnitPrices(v, `prices.${tier}`, o.prices);
   }
   return out;
 }
