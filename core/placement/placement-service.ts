@@ -75,7 +75,7 @@ export class PlacementService {
     return result;
   }
 
-  /** Background work: refresh, drift check and rollups every refresh interval, retraining on its own. */
+  /** Background work: refresh every refresh interval, rollups and drift hourly, retraining on its own. */
   start(): void {
     const p = this.config.placement;
     const every = (ms: number, job: () => Promise<unknown>) => {
@@ -88,10 +88,11 @@ export class PlacementService {
       t.unref();
       this.timers.push(t);
     };
-    every(p.refreshIntervalMs, async () => {
+    every(p.refreshIntervalMs, () => this.engine.refresh());
+    // Rollups and the drift check do not need the refresh's pace: hourly.
+    every(p.refreshIntervalMs > 0 ? Math.max(p.refreshIntervalMs, 3_600_000) : 0, async () => {
       await this.rollups.run();
-      this.forecasts.checkDrift();
-      await this.engine.refresh();
+      await this.forecasts.checkDriftAsync();
     });
     every(p.retrainIntervalMs, () => this.train());
   }

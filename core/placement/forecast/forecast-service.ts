@@ -173,10 +173,30 @@ export class ForecastService implements ForecastSource {
    * its backtest error. A drifted model is no longer used until the next training.
    */
   checkDrift(now = Date.now()): number {
+    const it = this.driftSteps(now);
+    for (;;) {
+      const r = it.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /** checkDrift sliced: yields to the event loop every CHUNK models (scheduled every hour). */
+  async checkDriftAsync(now = Date.now()): Promise<number> {
+    const it = this.driftSteps(now);
+    for (;;) {
+      const r = it.next();
+      if (r.done) return r.value;
+      await yieldToLoop();
+    }
+  }
+
+  private *driftSteps(now: number): Generator<void, number, void> {
     this.load();
     let drifted = 0;
+    let seen = 0;
     const mark = this.db.prepare('UPDATE dataset_forecasts SET drifted = 1 WHERE dataset_id = ?');
     for (const [id, e] of this.models) {
+      if (++seen % CHUNK === 0) yield;
       if (!e.used || e.drifted) continue;
       const hours = Math.min(WEEK_H, Math.floor((now - e.at) / HOUR_MS));
       if (hours < 24) continue;
