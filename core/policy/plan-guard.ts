@@ -4,19 +4,31 @@ import { conflict } from '../errors.ts';
 import type { PolicyDocument, PolicySpec } from './document.ts';
 import { constraintsFor, locationAllowed, type TierLatency } from './constraints.ts';
 import { selectable } from './enforcement.ts';
+import { matches } from './selectors.ts';
+import { utcDayStart } from './units.ts';
 
 const where = (ps: PolicySpec[]): string => ps.map((p) => `"${p.id}" (line ${p.at.line})`).join(', ');
 
+export interface GuardDeps {
+  document: () => { version: number; doc: PolicyDocument };
+  tagsOf: (datasetId: number) => Record<string, string>;
+  /** Every dataset with its tags, for a policy's members (its bytes-per-day limit). */
+  catalog: () => SelectableWithId[];
+  /** Bytes planned since a time by the given datasets (the audit trail's plan entries). */
+  plannedSince: (since: number, datasetIds: Set<number>) => number;
+  latency: TierLatency;
+  now: () => number;
+}
+
+type SelectableWithId = ReturnType<typeof selectable> & { id: number };
+
 /**
  * What may never happen, whoever plans it: a move off a pinned or allowed tier, out of
- * the residency, or retiring a source a policy keeps. A 409 names the policy and its line;
- * change the policy document (which is audited) to allow it.
+ * the residency, over a policy's bytes per day, or retiring a source a policy keeps. A 409
+ * names the policy and its line; change the policy document (which is audited) to allow it.
  */
-export function policyPlanGuard(
-  document: () => { version: number; doc: PolicyDocument },
-  tagsOf: (datasetId: number) => Record<string, string>,
-  latency: TierLatency,
-) {
+export function policyPlanGuard(deps: GuardDeps) {
+  const { document, tagsOf, latency } = deps;
   return (ds: DatasetRow, target: Target, _storageClass: string, retire: boolean): void => {
     const { version, doc } = document();
     if (!doc.policies.length) return;
@@ -39,6 +51,25 @@ export function policyPlanGuard(
           `residency of ${where(c.policies.filter((p) => p.rules.residency))} of ${v}`,
         'body.target_location',
       );
+    }
+    for (const p of c.policies) {
+      const limit = p.rules.maxBytesMovedPerDay;
+      if (limit === undefined) continue;
+      const members = new Set(
+        deps
+          .catalog()
+          .filter((d) => matches(p.select, d))
+          .map((d) => d.id),
+      );
+      const used = deps.plannedSince(utcDayStart(deps.now()), members);
+      if (used + ds.size_bytes > limit) {
+        throw conflict(
+          `body.dataset_id: "${p.id}" (line ${p.ruleAt.maxBytesMovedPerDay?.line ?? p.at.line}) of ${v} moves at most ` +
+            `${limit} bytes a day for its datasets; ${used} are planned today and this move is ${ds.size_bytes}. ` +
+            'Plan it tomorrow (00:00 UTC) or raise the limit',
+          'body.dataset_id',
+        );
+      }
     }
     if (retire && c.neverRetireSource) {
       throw conflict(

@@ -2,12 +2,13 @@ import type { Db } from '../db/database.ts';
 import type { CoreConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { LocationService } from '../catalog/location-service.ts';
-import { assertDatasetExists } from '../catalog/dataset-service.ts';
+import { assertDatasetExists, type DatasetRow } from '../catalog/dataset-service.ts';
+import { selectable } from './enforcement.ts';
 import type { JobStore } from '../migration/job-store.ts';
 import type { JobService } from '../migration/job-service.ts';
 import type { EstimateService } from '../migration/estimate-service.ts';
 import type { Recommendation } from '../contracts/placement.ts';
-import { AuditLog } from '../audit/audit-log.ts';
+import { AuditLog, PLAN_ACTIONS } from '../audit/audit-log.ts';
 import { jobAuditHook } from '../audit/job-audit.ts';
 import { PolicyDocumentService } from './policy-document-service.ts';
 import { AutoApply } from './auto-apply.ts';
@@ -52,13 +53,20 @@ export function createPolicyCore(d: PolicyCoreDeps): PolicyCore {
     latency,
     now,
   });
-  // Pins, residency and never-retire-source hold for every plan, whoever makes it.
+  // Pins, residency, bytes per day and never-retire-source hold for every plan, whoever makes it.
   d.jobs.guards.push(
-    policyPlanGuard(
-      () => policyDocs.currentDocument(),
-      (id) => tags.of(id),
+    policyPlanGuard({
+      document: () => policyDocs.currentDocument(),
+      tagsOf: (id) => tags.of(id),
+      catalog: () => {
+        const all = tags.all();
+        const rows = d.db.prepare('SELECT * FROM datasets').all() as DatasetRow[];
+        return rows.map((r) => ({ ...selectable(r, all.get(r.id)), id: r.id }));
+      },
+      plannedSince: (since, ids) => audit.bytesPlannedSince(PLAN_ACTIONS, since, ids),
       latency,
-    ),
+      now,
+    }),
   );
   const autoApply = new AutoApply({
     db: d.db,

@@ -64,6 +64,45 @@ describe('the policy document holds for plans made by hand too', () => {
     },
   );
 
+  it("refuses a plan over a policy's bytes per day, counting what was planned today", async () => {
+    t.core.policyDocs.put({
+      source: DOC.replace(
+        'never_retire_source: true',
+        'never_retire_source: true\n      max_bytes_moved_per_day: 1.5GiB',
+      ),
+    });
+    const a = await t.addDataset({
+      name: 'ledger-a',
+      location: 'fast',
+      tier: 'hot',
+      gib: 1,
+      owner: 'finance',
+    });
+    const b = await t.addDataset({
+      name: 'ledger-b',
+      location: 'fast',
+      tier: 'hot',
+      gib: 1,
+      owner: 'finance',
+    });
+    const c = await t.addDataset({ name: 'web', location: 'fast', tier: 'hot', gib: 1, owner: 'web' });
+    expect(
+      (await plan({ dataset_id: a, target_location: 'archive', storage_class: 'standard' })).statusCode,
+    ).toBe(201);
+    const res = await plan({ dataset_id: b, target_location: 'archive', storage_class: 'standard' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({
+      field: 'body.dataset_id',
+      message: expect.stringMatching(
+        /"eu-only" \(line 10\) of policy document v2 moves at most 1610612736 bytes a day/,
+      ),
+    });
+    // Another owner's dataset is not under that limit.
+    expect(
+      (await plan({ dataset_id: c, target_location: 'archive', storage_class: 'standard' })).statusCode,
+    ).toBe(201);
+  });
+
   it('plans what the rules allow', async () => {
     const id = await t.addDataset({
       name: 'ledger',
