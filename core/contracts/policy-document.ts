@@ -80,7 +80,16 @@ export const PolicyDocumentVersion = Type.Object({
 export type PolicyDocumentVersion = Static<typeof PolicyDocumentVersion>;
 
 export const PolicyDocumentVersionsQuery = Type.Object(
-  { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })) },
+  {
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 200,
+        default: 20,
+        description: 'each carries its source (up to 256 KiB)',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type PolicyDocumentVersionsQuery = Static<typeof PolicyDocumentVersionsQuery>;

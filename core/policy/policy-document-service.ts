@@ -107,7 +107,7 @@ export class PolicyDocumentService {
     const q = parse(PolicyDocumentVersionsQuery, input, 'query');
     const rows = this.deps.db
       .prepare('SELECT * FROM policy_documents ORDER BY version DESC LIMIT ?')
-      .all(q.limit ?? 100) as Row[];
+      .all(q.limit ?? 20) as Row[];
     return rows.map(toApi);
   }
 
