@@ -3,6 +3,9 @@ import type { JobStatus } from '../contracts/jobs.ts';
 import type { MigrationJobMessage, MigrationStatusMessage } from '../contracts/kafka-messages.ts';
 import type { JobEventHook, JobRow } from './job-store.ts';
 
+/** A worker's history note when it stops on a cancel; the control plane does not copy it. */
+export const CANCELED_NOTE = 'canceled by the control plane';
+
 /** A job's migration_status message for `status` (a transition, or progress inside it). */
 export function statusMessage(
   outbox: Outbox,

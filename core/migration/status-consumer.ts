@@ -13,6 +13,7 @@ import { errorText } from './job-context.ts';
 import { isTransition, type JobRow, type JobStore } from './job-store.ts';
 import { alreadySwitched, retireSource, switchRows } from './switch-phase.ts';
 import { removeWorkerCopy } from './remote-cleanup.ts';
+import { CANCELED_NOTE } from './job-messages.ts';
 
 export interface StatusConsumerDeps {
   link: KafkaLink;
@@ -132,6 +133,12 @@ export class StatusConsumer {
             job.job_id,
           );
           progress = store.find(job.job_id) ?? null;
+          return;
+        }
+        if (m.status === 'canceled' && job.status === 'canceled') {
+          // A worker stopped on the cancel and removed what it wrote: its note goes in the history.
+          if (m.message && m.message !== CANCELED_NOTE)
+            store.addEvent(job.job_id, 'canceled', `${m.producer}: ${m.message}`);
           return;
         }
         if (m.status === job.status && m.producer !== this.reporter.get(job.job_id)) {

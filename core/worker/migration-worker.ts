@@ -17,7 +17,7 @@ import type { JobStatus } from '../contracts/jobs.ts';
 import { JobStore, type JobRow } from '../migration/job-store.ts';
 import { Manifest } from '../migration/manifest.ts';
 import { AbortReason, Mover } from '../migration/mover.ts';
-import { statusMessage } from '../migration/job-messages.ts';
+import { CANCELED_NOTE, statusMessage } from '../migration/job-messages.ts';
 import { errorText } from '../migration/job-context.ts';
 import { adoptDestination } from './adopt.ts';
 
@@ -38,16 +38,23 @@ export interface WorkerOptions {
 /** What a worker's scratch row ends in once its part of an attempt is done. */
 const DONE_HERE: readonly JobStatus[] = ['switching', 'completed', 'failed', 'canceled'];
 const HEARTBEAT_MS = 1000;
+/** The control plane's producer id (core/bus/kafka-runtime.ts); only its cancels count. */
+const CONTROL_PLANE = 'control-plane';
 
-/** The catalog is the control plane's: a worker's mover never switches, so it never asks. */
+/**
+ * The catalog is the control plane's: a worker's mover never switches, so it never asks.
+ * Overlap with datasets was checked when the job was planned; after a cancel the worker
+ * removes exactly the objects its manifest says it wrote.
+ */
 const NO_CATALOG = new Proxy(
-  {},
+  { assertNoOverlap: () => undefined },
   {
-    get() {
+    get(target, prop) {
+      if (prop === 'assertNoOverlap') return target.assertNoOverlap;
       throw new Error('a worker has no catalog: the control plane switches datasets');
     },
   },
-) as DatasetService;
+) as unknown as DatasetService;
 
 export const defaultWorkerId = (): string =>
   `worker-${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -75,6 +82,8 @@ export class MigrationWorker {
   private readonly relay: OutboxRelay;
   private readonly mover: Mover;
   private readonly consumer: Consumer;
+  /** This worker alone (its own group) reads migration_status for cancels of the jobs it runs. */
+  private readonly cancels: Consumer;
   private readonly validate = compile(MigrationJobMessage);
   private readonly running = new Map<string, AbortController>();
   private stopping = false;
@@ -114,6 +123,10 @@ export class MigrationWorker {
     });
     this.groupId = `${opts.link.settings.topicPrefix}datamotion-movers`;
     this.consumer = opts.link.consumer({ groupId: this.groupId, maxWaitTimeInMs: 200 });
+    this.cancels = opts.link.consumer({
+      groupId: `${opts.link.settings.topicPrefix}datamotion-cancels-${this.id}-${randomBytes(4).toString('hex')}`,
+      maxWaitTimeInMs: 200,
+    });
   }
 
   async start(): Promise<void> {
@@ -121,6 +134,7 @@ export class MigrationWorker {
     this.ensureScratchCatalog();
     this.opts.link.supervise(this.consumer, () => this.consume(), this.groupId);
     await this.consume();
+    await this.watchCancels();
     this.opts.logger.info({ worker: this.id, group: this.groupId }, 'worker: consuming migration_jobs');
   }
 
@@ -140,6 +154,7 @@ export class MigrationWorker {
     this.stopping = true;
     for (const ctl of this.running.values()) ctl.abort(new AbortReason('shutdown'));
     await this.consumer.disconnect().catch(() => undefined);
+    await this.cancels.disconnect().catch(() => undefined);
     await this.relay.drained(5_000);
     await this.relay.stop();
     this.db.close();
@@ -169,6 +184,39 @@ export class MigrationWorker {
       resolveOffset(message.offset);
       await commitOffsetsIfNecessary();
     }
+  }
+
+  /**
+   * A cancel the control plane published for a job running here stops it at once: the
+   * scratch row goes to canceled, the run is aborted, and the mover removes exactly what
+   * its manifest says it wrote (as the in-process mover does), reporting it on
+   * migration_status. A cancel of a job not running here is the control plane's to clean.
+   */
+  private async watchCancels(): Promise<void> {
+    await this.cancels.connect();
+    await this.cancels.subscribe({ topic: this.opts.link.topic('migration_status'), fromBeginning: false });
+    await this.cancels.run({
+      eachMessage: async ({ message }) => {
+        const text = message.value?.toString('utf8') ?? '';
+        if (!text.includes('"canceled"')) return;
+        const parsed = parseValue(message);
+        if (!parsed.ok) return;
+        const m = parsed.value as { job_id?: unknown; status?: unknown; producer?: unknown };
+        if (m.status !== 'canceled' || m.producer !== CONTROL_PLANE || typeof m.job_id !== 'string') return;
+        const ctl = this.running.get(m.job_id);
+        if (!ctl) return;
+        const row = this.store.transition(
+          m.job_id,
+          ['queued', 'copying', 'verifying'],
+          'canceled',
+          CANCELED_NOTE,
+          {
+            error: null,
+          },
+        );
+        if (row) ctl.abort(new AbortReason('canceled'));
+      },
+    });
   }
 
   /** The job a message asks for, or why it cannot be used (for dead_letter). */

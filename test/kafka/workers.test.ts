@@ -212,7 +212,7 @@ describeWithService('kafka', 'Workers on Kafka', (kafka) => {
     }
   });
 
-  test('a cancel while a worker copies: the job stays canceled and, once the worker is done, what it wrote is removed', async () => {
+  test('a cancel while a worker copies stops it there: it removes what its manifest says it wrote and never verifies', async () => {
     await open();
     const w = worker('w-c', 1 << 20);
     await workerReady(w);
@@ -234,16 +234,51 @@ describeWithService('kafka', 'Workers on Kafka', (kafka) => {
     );
     expect(env.core.jobs.cancel(job.job_id).status).toBe('canceled');
     const note = await waitUntil(
-      'the copy removed',
+      'the worker’s cleanup note',
+      () => env.core.jobs.get(job.job_id).history.find((e) => e.message?.startsWith('w-c: removed'))?.message,
+      60_000,
+    );
+    expect(note).toMatch(/^w-c: removed this job's objects \(6 in its manifest\)/);
+    expect(files(dest)).toEqual([]);
+    const reports = (
+      await readTopic(kafka.endpoint, topic('migration_status'), (m) =>
+        m.some((x) => json<MigrationStatusMessage>(x).message?.startsWith('removed') ?? false),
+      )
+    )
+      .map((m) => json<MigrationStatusMessage>(m))
+      .filter((s) => s.producer === 'w-c' && !s.progress)
+      .map((s) => s.status);
+    expect(reports).toEqual(['copying', 'canceled', 'canceled']);
+    const detail = env.core.jobs.get(job.job_id);
+    expect(detail.status).toBe('canceled');
+    expect(env.core.datasets.get(ds.id).path_uri).toBe(env.uri(src));
+    expect(hashTree(src)).toEqual(before);
+  });
+
+  test('a job canceled before any worker saw it: the worker that runs it anyway hands off, and the control plane removes the copy', async () => {
+    await open();
+    const src = join(env.fast, 'logs');
+    writeRandomTree(src, { 'a.bin': 200_000, 'b/c.bin': 300_000 });
+    const ds = await env.core.datasets.create({ name: 'logs', path_uri: env.uri(src) });
+    const job = env.core.jobs.plan({
+      dataset_id: ds.id,
+      target_location: 'archive',
+      storage_class: 'archive',
+    });
+    env.core.jobs.cancel(job.job_id);
+    // Only now a worker joins: the job message is there, the cancel is in its past.
+    const w = worker('w-late');
+    await workerReady(w);
+    const note = await waitUntil(
+      'the control plane’s cleanup',
       () => env.core.jobs.get(job.job_id).history.find((e) => e.message?.startsWith('removed the '))?.message,
       60_000,
     );
-    expect(note).toMatch(/^removed the 6 objects the worker had written/);
-    expect(files(dest)).toEqual([]);
+    expect(note).toMatch(/^removed the 2 objects the worker had written/);
+    expect(files(join(env.archive, 'logs'))).toEqual([]);
     const detail = env.core.jobs.get(job.job_id);
     expect(detail.status).toBe('canceled');
-    expect(detail.history.map((e) => e.status)).not.toContain('switching');
+    expect(detail.history.map((e) => e.status)).toEqual(['queued', 'canceled', 'canceled']);
     expect(env.core.datasets.get(ds.id).path_uri).toBe(env.uri(src));
-    expect(hashTree(src)).toEqual(before);
   });
 });
