@@ -1,7 +1,8 @@
 // Replay benchmark of the placement engine against S3 Intelligent-Tiering, GCS Autoclass,
 // the seed's recency rule, always-hot and the clairvoyant optimum:
 //   npm run bench:placement -- --trace FILE.csv[.gz] [--sizes FILE.csv] [--time-scale N]
-//     [--cloud s3|gs] [--tick-hours H] [--prices FILE.json] [--json] [--save FILE.json]
+//     [--cloud s3|gs] [--tick-hours H] [--prices FILE.json] [--lifecycle-only] [--json] [--save FILE.json]
+// In S3 the engine and the optimum may also choose INTELLIGENT_TIERING (--lifecycle-only: not).
 // --prices edits the bucket's prices per tier: {"cold": {"retrieval_per_gb": 0.05}} (fields of
 // UnitPrices in core/placement/unit-prices.ts; the rest stay list prices).
 // Trace format and dataset grouping: core/placement/replay/trace.ts. Two cases are printed:
@@ -110,6 +111,7 @@ export function main(argv = process.argv.slice(2)): void {
       hysteresis: { type: 'string', default: String(DEFAULT_PLACEMENT.hysteresis) },
       save: { type: 'string' },
       prices: { type: 'string' },
+      'lifecycle-only': { type: 'boolean', default: false },
     },
   });
   if (!values.trace) throw new DataMotionError('invalid_input', '--trace FILE.csv is required', 'trace');
@@ -153,6 +155,8 @@ export function main(argv = process.argv.slice(2)): void {
     recency: config.recency,
     tierLatencyMs: config.tierLatencyMs,
     prices: values.prices ? parsePriceEdits(readJson(values.prices), cloud) : {},
+    // In S3, Intelligent-Tiering is one more class for the engine and the optimum.
+    autoTiering: !values['lifecycle-only'],
   };
   const small = replay(trace, opts, (_n, derived): SizeRow => ({
     bytes: derived,

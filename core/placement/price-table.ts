@@ -93,6 +93,17 @@ const S3: ProviderPrices = {
       read_per_1000: 0.001,
       instant_read: true,
     },
+    // Intelligent-Tiering, billed at its Frequent Access tier: the lower tiers and the
+    // per-object monitoring fee are in unit-prices.ts (S3_INTELLIGENT_TIERS).
+    INTELLIGENT_TIERING: {
+      storage_per_gb_month: 0.023,
+      retrieval_per_gb: 0,
+      min_storage_days: 0,
+      min_billable_object_bytes: 0,
+      write_per_1000: 0.005,
+      read_per_1000: 0.0004,
+      instant_read: true,
+    },
     GLACIER_IR: {
       storage_per_gb_month: 0.004,
       retrieval_per_gb: 0.03,

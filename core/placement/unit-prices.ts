@@ -22,6 +22,38 @@ export interface UnitPrices {
   monitoring_per_1000_objects_month: number;
   /** Objects below this size pay no monitoring fee (and are never moved by the auto-tiering rules). */
   monitoring_min_object_bytes: number;
+  /**
+   * A class that tiers itself (S3 Intelligent-Tiering): the storage price after so many
+   * days without access, first step at 0 days; absent for an ordinary class.
+   */
+  auto_tiers?: readonly AutoTier[];
+}
+
+export interface AutoTier {
+  after_days: number;
+  storage_per_gb_month: number;
+}
+
+/**
+ * S3 Intelligent-Tiering (https://aws.amazon.com/s3/pricing/): Frequent Access, then
+ * Infrequent Access after 30 days without access, Archive Instant Access after 90; back to
+ * Frequent on access; no retrieval fee, no minimum duration; the monitoring fee per object.
+ */
+export const S3_INTELLIGENT_TIERS: readonly AutoTier[] = [
+  { after_days: 0, storage_per_gb_month: 0.023 },
+  { after_days: 30, storage_per_gb_month: 0.0125 },
+  { after_days: 90, storage_per_gb_month: 0.004 },
+];
+
+/** The storage price of an auto-tiering class after `idleDays` without access. */
+export function autoTierPrice(p: UnitPrices, idleDays: number, bytes: number, objects: number): number {
+  const tiers = p.auto_tiers;
+  if (!tiers || (objects > 0 && bytes / objects < p.monitoring_min_object_bytes)) {
+    return p.storage_per_gb_month;
+  }
+  let price = p.storage_per_gb_month;
+  for (const t of tiers) if (idleDays >= t.after_days) price = t.storage_per_gb_month;
+  return price;
 }
 
 export interface PlacementSide {
@@ -59,6 +91,23 @@ const FREE: Omit<UnitPrices, 'storage_per_gb_month'> = {
 export function unitPrices(side: PlacementSide, storageClass: string, pricePerGbMonth: number): UnitPrices {
   if (isCloudKind(side.kind) && isListPriced(side)) {
     const p = classPrice(side.kind, storageClass);
+    if (p && side.kind === 's3' && p.storage_class === 'INTELLIGENT_TIERING') {
+      // The tier map's price is the Frequent tier's; the lower tiers scale with it.
+      const scale = pricePerGbMonth / (S3_INTELLIGENT_TIERS[0] as AutoTier).storage_per_gb_month;
+      const fee = AUTO_TIERING_FEES.s3_intelligent_tiering;
+      return {
+        ...FREE,
+        storage_per_gb_month: pricePerGbMonth,
+        read_per_1000: p.read_per_1000,
+        write_per_1000: p.write_per_1000,
+        monitoring_per_1000_objects_month: fee.per_1000_objects_month,
+        monitoring_min_object_bytes: fee.min_object_bytes,
+        auto_tiers: S3_INTELLIGENT_TIERS.map((t) => ({
+          after_days: t.after_days,
+          storage_per_gb_month: t.storage_per_gb_month * scale,
+        })),
+      };
+    }
     if (p) {
       return {
         ...FREE,
@@ -149,7 +198,9 @@ export function egressPerGb(from: PlacementSide, to: PlacementSide): number {
   return p.egress_internet_per_gb;
 }
 
-const PRICE_FIELDS: readonly (keyof UnitPrices)[] = [
+type NumericPriceField = Exclude<keyof UnitPrices, 'auto_tiers'>;
+
+const PRICE_FIELDS: readonly NumericPriceField[] = [
   'storage_per_gb_month',
   'read_per_1000',
   'write_per_1000',
@@ -171,7 +222,7 @@ export function parseUnitPrices(value: unknown, where: string, base: UnitPrices)
   const out: UnitPrices = { ...base };
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     const field = `${where}.${k}`;
-    if (!PRICE_FIELDS.includes(k as keyof UnitPrices)) {
+    if (!PRICE_FIELDS.includes(k as NumericPriceField)) {
       throw new DataMotionError(
         'invalid_input',
         `${field} is not a price field; use one of ${PRICE_FIELDS.join(', ')}`,
@@ -185,7 +236,7 @@ export function parseUnitPrices(value: unknown, where: string, base: UnitPrices)
         field,
       );
     }
-    out[k as keyof UnitPrices] = v;
+    out[k as NumericPriceField] = v;
   }
   return out;
 }

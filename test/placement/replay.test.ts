@@ -117,7 +117,8 @@ describe('replay', () => {
   });
 
   it('the optimum is never worse than any policy billed the same way, on generated traces', () => {
-    const world = bucketWorld('s3', latency);
+    const lifecycle = bucketWorld('s3', latency);
+    const withAutoTiering = bucketWorld('s3', latency, {}, true);
     const event = fc.record({
       day: fc.integer({ min: 0, max: 89 }),
       minute: fc.integer({ min: 0, max: 1439 }),
@@ -130,8 +131,11 @@ describe('replay', () => {
         fc.array(event, { minLength: 1, maxLength: 60 }),
         fc.integer({ min: 2 ** 20, max: 2 ** 42 }),
         fc.option(fc.constant(50), { nil: null }),
-        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 90, maxLength: 90 }),
-        (events, bytes, slo, randomChoices) => {
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 90, maxLength: 90 }),
+        fc.boolean(),
+        (events, bytes, slo, randomChoices, auto) => {
+          // With Intelligent-Tiering as a fourth class (its idle clock in the DP state), or without.
+          const world = auto ? withAutoTiering : lifecycle;
           const lines = events.map(
             (e) =>
               `${T0 + e.day * DAY_MS + e.minute * 60_000},d/${e.key},${e.read ? 'read' : 'write'},${e.size}`,
@@ -141,7 +145,9 @@ describe('replay', () => {
           const ds = datasets[0];
           if (!ds) throw new Error('no dataset');
           const best = optimum(ds, clock, world);
-          const random: LifecyclePolicy = { choose: (k) => randomChoices[k % 90] as number };
+          const random: LifecyclePolicy = {
+            choose: (k) => (randomChoices[k % 90] as number) % world.list.length,
+          };
           const policies: LifecyclePolicy[] = [
             alwaysHot,
             // A random schedule may park an SLO dataset in a slow class: only without an SLO.

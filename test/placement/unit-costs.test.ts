@@ -4,6 +4,7 @@ import { moveCost, type CostSide } from '../../core/placement/cost-model.ts';
 import {
   AUTO_TIERING_FEES,
   accessCost,
+  autoTierPrice,
   earlyDeletionCost,
   egressPerGb,
   oneTimeMoveCost,
@@ -82,6 +83,22 @@ describe('unit costs the engine multiplies', () => {
       30,
     );
     expect(back).toBeCloseTo(1024 * 0.03 + 2 * 0.004 * 1024 + (1026 / 1000) * 0.005, 10);
+  });
+
+  it('S3 Intelligent-Tiering: tiers by idle days, no retrieval, no minimum; small objects stay Frequent, unmonitored', () => {
+    const p = unitPrices(s3, 'INTELLIGENT_TIERING', 0.023);
+    expect(p).toMatchObject({
+      retrieval_per_gb: 0,
+      min_storage_days: 0,
+      monitoring_per_1000_objects_month: 0.0025,
+    });
+    const MiB = 2 ** 20;
+    expect(autoTierPrice(p, 10, 100 * MiB, 100)).toBe(0.023);
+    expect(autoTierPrice(p, 35, 100 * MiB, 100)).toBe(0.0125);
+    expect(autoTierPrice(p, 90, 100 * MiB, 100)).toBe(0.004);
+    expect(autoTierPrice(p, 200, 100 * 4096, 100)).toBe(0.023);
+    // 10,000 objects of 1 MiB for a month in Frequent: 9.765625 GiB × $0.023 + 10 × $0.0025.
+    expect(storageCost(p, 10_000 * MiB, 10_000, 30)).toBeCloseTo(((10_000 * MiB) / GiB) * 0.023 + 0.025, 12);
   });
 
   it('agrees with the itemised moveCost() on any move whose source is retired', () => {

@@ -1,5 +1,8 @@
 import { TIERS, type Tier } from '../../contracts/common.ts';
+import { DAYS_PER_MONTH } from '../cost-model.ts';
 import {
+  autoTierPrice,
+  billedGbFast,
   egressPerGb,
   oneTimeMoveCost,
   storageCost,
@@ -42,7 +45,10 @@ export class PlacementOptions {
         egress_per_gb: from.root === to.root ? 0 : egressPerGb(from.side, to.side),
       })),
     );
-    list.forEach((o, i) => this.byLocationTier.set(`${o.location_id}\u0000${o.tier}`, i));
+    list.forEach((o, i) => {
+      const key = `${o.location_id}\u0000${o.tier}`;
+      if (!this.byLocationTier.has(key)) this.byLocationTier.set(key, i);
+    });
   }
 
   index(locationId: string, tier: Tier): number | undefined {
@@ -102,6 +108,7 @@ export const ReasonCode = {
   returnLikely: 'return_likely',
   accessCostHigh: 'access_cost_high',
   storageSaving: 'storage_saving',
+  autoTiering: 'auto_tiering',
   cheapestAlready: 'cheapest_already',
   hysteresisHold: 'hysteresis_hold',
   minDwellHold: 'min_dwell_hold',
@@ -163,6 +170,7 @@ const ev = {
   writes: 0,
   returnReads: 0,
   home: -1,
+  now: 0,
 };
 
 /** Cost of one read (request and retrieval) and one write at a class. */
@@ -181,6 +189,32 @@ function moveCostOf(from: number, to: number, ageD: number): number {
 }
 
 /**
+ * Expected storage (and per-object fee) over the horizon in a class that tiers itself: each
+ * day at the price of the days idle by then if no read came yet, at the first tier's if one
+ * did (5-day steps). The idle clock starts at entry, or runs on where the data already is.
+ */
+function autoStorage(o: PlacementOption, i: number): number {
+  const p = o.prices;
+  let idle0 = 0;
+  if (i === ev.d.current) {
+    const anyAccess = Math.max(ev.states.lastAny[ev.slot] || 0, ev.d.last_access ?? 0);
+    idle0 = Math.max(0, ev.now - Math.max(ev.d.since, anyAccess)) / DAY_MS;
+  }
+  const first = storageCost(p, ev.d.bytes, ev.d.objects, 1);
+  const fee = first - billedGbFast(ev.d.bytes, ev.d.objects, p) * (p.storage_per_gb_month / DAYS_PER_MONTH);
+  const gbDay = billedGbFast(ev.d.bytes, ev.d.objects, p) / DAYS_PER_MONTH;
+  let total = 0;
+  const step = 5;
+  for (let day = 0; day < ev.hDays; day += step) {
+    const span = Math.min(step, ev.hDays - day);
+    const quiet = 1 - ev.states.returnProbability(ev.slot, ev.idleForP, (day + span / 2) * DAY_MS);
+    const idlePrice = autoTierPrice(p, idle0 + day + span / 2, ev.d.bytes, ev.d.objects);
+    total += span * (fee + gbDay * (quiet * idlePrice + (1 - quiet) * p.storage_per_gb_month));
+  }
+  return total;
+}
+
+/**
  * Expected cost over the horizon of putting the data at option i now, the same formula
  * whichever option it is in (so staying and leaving are weighed alike, no flapping).
  * Colder than home: storage saved until the data returns, then the reads of the reaction
@@ -190,6 +224,8 @@ function costOf(i: number): number {
   const o = ev.list[i] as PlacementOption;
   const hm = ev.list[ev.home] as PlacementOption;
   const toHere = moveCostOf(ev.d.current, i, ev.ageDays);
+  if (o.prices.auto_tiers)
+    return toHere + autoStorage(o, i) + ev.reads * perRead(o) + ev.writes * perWrite(o);
   if (i === ev.home || storagePerDay(o) >= storagePerDay(hm)) {
     return toHere + storagePerDay(o) * ev.hDays + ev.reads * perRead(o) + ev.writes * perWrite(o);
   }
@@ -251,6 +287,7 @@ export function decidePlacement(
   // Module-level scratch (no closures: this runs a million times a refresh).
   ev.states = states;
   ev.slot = slot;
+  ev.now = now;
   ev.d = d;
   ev.list = list;
   ev.moves = options.moves;
@@ -332,9 +369,11 @@ export function decidePlacement(
   if (!never && !active) codes.push(p < 0.5 ? ReasonCode.idleReturnUnlikely : ReasonCode.returnLikely);
   if (target !== d.current) {
     codes.push(
-      to.prices.storage_per_gb_month < cur.prices.storage_per_gb_month
-        ? ReasonCode.storageSaving
-        : ReasonCode.accessCostHigh,
+      to.prices.auto_tiers
+        ? ReasonCode.autoTiering
+        : to.prices.storage_per_gb_month < cur.prices.storage_per_gb_month
+          ? ReasonCode.storageSaving
+          : ReasonCode.accessCostHigh,
     );
   } else if (best === d.current) codes.push(ReasonCode.cheapestAlready);
   codes.push(usedForecast ? ReasonCode.forecastUsed : ReasonCode.recencyHeuristicUsed);

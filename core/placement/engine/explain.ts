@@ -42,6 +42,9 @@ export function explain(
       case ReasonCode.storageSaving:
         detail = `cheaper storage at ${where(to)}: ${usd(dec.monthly_now)} → ${usd(dec.monthly_after)} a month`;
         break;
+      case ReasonCode.autoTiering:
+        detail = `returns too uncertain to bet a move on: ${where(to)} tiers itself, no retrieval fees (${usd(dec.monthly_now)} → ${usd(dec.monthly_after)} a month expected)`;
+        break;
       case ReasonCode.accessCostHigh:
         detail = `reads cost more at ${where(from)} than the storage ${where(to)} adds`;
         break;

@@ -1,6 +1,13 @@
 import { accessCost, oneTimeMoveCost, storageCost, type MoveSides } from '../unit-prices.ts';
 import type { PlacementOption, PlacementOptions } from '../engine/decide.ts';
-import { DAY_MS, runLifecycle, type CostBreakdown, type SimClock, type SimDataset } from './simulate.ts';
+import {
+  DAY_MS,
+  runLifecycle,
+  tickPrices,
+  type CostBreakdown,
+  type SimClock,
+  type SimDataset,
+} from './simulate.ts';
 
 /**
  * The clairvoyant optimum of one dataset: dynamic programming over ticks with the whole
@@ -17,7 +24,13 @@ export function optimum(ds: SimDataset, clock: SimClock, world: PlacementOptions
   const tickDays = clock.tick_ms / DAY_MS;
   const list = world.list;
   const C = list.length;
-  const cap = list.map((o) => Math.ceil(o.prices.min_storage_days / tickDays - 1e-9));
+  // An auto-tiering class's age is its idle time (its price steps with it), reset by an access.
+  const isAuto = list.map((o) => o.prices.auto_tiers !== undefined);
+  const cap = list.map((o) =>
+    o.prices.auto_tiers
+      ? Math.ceil(Math.max(...o.prices.auto_tiers.map((t) => t.after_days)) / tickDays - 1e-9)
+      : Math.ceil(o.prices.min_storage_days / tickDays - 1e-9),
+  );
   const offset: number[] = [];
   let S = 0;
   for (let c = 0; c < C; c++) {
@@ -48,7 +61,17 @@ export function optimum(ds: SimDataset, clock: SimClock, world: PlacementOptions
             );
     }
   }
-  const storagePerTick = list.map((o) => storageCost(o.prices, ds.bytes, ds.objects, tickDays));
+  // Storage of a tick per state (the same at every age but for an auto-tiering class).
+  const storagePerTick = new Float64Array(S);
+  for (let st = 0; st < S; st++) {
+    const o = list[classOf[st] as number] as PlacementOption;
+    storagePerTick[st] = storageCost(
+      tickPrices(o.prices, ageOf[st] as number, tickDays, ds),
+      ds.bytes,
+      ds.objects,
+      tickDays,
+    );
+  }
   const pred = new Int32Array(clock.ticks * S);
   let V = new Float64Array(S).fill(Infinity);
   let NV = new Float64Array(S);
@@ -58,14 +81,16 @@ export function optimum(ds: SimDataset, clock: SimClock, world: PlacementOptions
   const tick = new Float64Array(C);
   for (let k = ds.first_tick; k < clock.ticks; k++) {
     const r = ds.reads[k] as number;
+    const accessed = r + (ds.writes[k] as number) > 0;
     for (let c = 0; c < C; c++) {
       const o = list[c] as PlacementOption;
+      // Requests and retrieval of the tick; storage is added per state.
       tick[c] =
         ds.slo_ms !== null && o.latency_ms > ds.slo_ms
           ? Infinity
-          : (storagePerTick[c] as number) +
-            accessCost(o.prices, r, ds.writes[k] as number, ds.bytes_read[k] as number);
+          : accessCost(o.prices, r, ds.writes[k] as number, ds.bytes_read[k] as number);
     }
+    const nextAge = (c: number, a: number) => (isAuto[c] && accessed ? 0 : Math.min(a + 1, cap[c] as number));
     bestIn.fill(Infinity);
     for (let s = 0; s < S; s++) {
       const v = V[s] as number;
@@ -84,8 +109,8 @@ export function optimum(ds: SimDataset, clock: SimClock, world: PlacementOptions
       const v = V[s] as number;
       if (v === Infinity) continue;
       const c = classOf[s] as number;
-      const ns = (offset[c] as number) + Math.min((ageOf[s] as number) + 1, cap[c] as number);
-      const val = v + (tick[c] as number);
+      const ns = (offset[c] as number) + nextAge(c, ageOf[s] as number);
+      const val = v + (tick[c] as number) + (storagePerTick[s] as number);
       if (val < (NV[ns] as number)) {
         NV[ns] = val;
         pred[p + ns] = s;
@@ -93,8 +118,9 @@ export function optimum(ds: SimDataset, clock: SimClock, world: PlacementOptions
     }
     for (let c2 = 0; c2 < C; c2++) {
       if (bestIn[c2] === Infinity) continue;
-      const ns = (offset[c2] as number) + Math.min(1, cap[c2] as number);
-      const val = (bestIn[c2] as number) + (tick[c2] as number);
+      const ns = (offset[c2] as number) + nextAge(c2, 0);
+      const val =
+        (bestIn[c2] as number) + (tick[c2] as number) + (storagePerTick[offset[c2] as number] as number);
       if (val < (NV[ns] as number)) {
         NV[ns] = val;
         pred[p + ns] = bestFrom[c2] as number;

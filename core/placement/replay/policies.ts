@@ -15,6 +15,7 @@ import {
   DAY_MS,
   billMove,
   billTick,
+  tickPrices,
   emptyBreakdown,
   type CostBreakdown,
   type LifecyclePolicy,
@@ -85,7 +86,13 @@ export function datamotionFleet(
     datasets.length,
   );
   const tickDays = clock.tick_ms / DAY_MS;
-  const run = datasets.map(() => ({ out: emptyBreakdown(), current: 0, since: -1e9, slot: states.add() }));
+  const run = datasets.map(() => ({
+    out: emptyBreakdown(),
+    current: 0,
+    since: -1e9,
+    lastAccessTick: -1e9,
+    slot: states.add(),
+  }));
   for (let k = 0; k < clock.ticks; k++) {
     const now = clock.start + k * clock.tick_ms;
     datasets.forEach((ds, i) => {
@@ -116,7 +123,9 @@ export function datamotionFleet(
         r.since = k;
       }
       const o = world.list[r.current] as PlacementOption;
-      billTick(r.out, o.prices, ds, k, tickDays, o.latency_ms);
+      const idle = k - Math.max(r.since, r.lastAccessTick + 1);
+      billTick(r.out, tickPrices(o.prices, idle, tickDays, ds), ds, k, tickDays, o.latency_ms);
+      if ((ds.reads[k] as number) + (ds.writes[k] as number) > 0) r.lastAccessTick = k;
     });
     datasets.forEach((ds, i) => {
       const slot = (run[i] as (typeof run)[number]).slot;

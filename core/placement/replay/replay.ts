@@ -48,6 +48,8 @@ export interface ReplayOptions {
   tierLatencyMs: Record<Tier, number>;
   /** Edited prices of the bucket's tiers (--prices). */
   prices?: PriceEdits;
+  /** S3 only: Intelligent-Tiering is one more class the engine and the optimum may choose. */
+  autoTiering?: boolean;
 }
 
 export type PolicyTotals = Record<PolicyName, CostBreakdown>;
@@ -66,7 +68,7 @@ export function replay(
   sizeOf: (name: string, derived: number) => SizeRow,
 ): ReplayCase {
   const { clock, datasets } = prepare(trace, opts.tickMs, opts.bucketMs, sizeOf);
-  const world = bucketWorld(opts.cloud, opts.tierLatencyMs, opts.prices);
+  const world = bucketWorld(opts.cloud, opts.tierLatencyMs, opts.prices, opts.autoTiering ?? false);
   const totals = Object.fromEntries(POLICY_NAMES.map((n) => [n, emptyBreakdown()])) as PolicyTotals;
   // The engine runs over the fleet together (it learns a prior from other datasets' past).
   const fleet = datamotionFleet(datasets, clock, world, opts.engine, opts.bucketMs);

@@ -3,6 +3,7 @@ import { PRICE_TABLE, type CloudKind } from '../price-table.ts';
 import { DataMotionError } from '../../errors.ts';
 import {
   accessCost,
+  autoTierPrice,
   earlyDeletionCost,
   oneTimeMoveCost,
   parseUnitPrices,
@@ -102,10 +103,11 @@ export function bucketWorld(
   cloud: CloudKind,
   tierLatencyMs: Record<Tier, number>,
   edits: PriceEdits = {},
+  autoTiering = false,
 ): PlacementOptions {
   const table = PRICE_TABLE[cloud];
   const side = { kind: cloud, endpoint: null, region: table.region };
-  const list: PlacementOption[] = (['hot', 'warm', 'cold'] as const).map((tier) => {
+  const list: PlacementOption[] = (['hot', 'warm', 'cold'] as const).map((tier): PlacementOption => {
     const cls = CLASSES[cloud][tier];
     const price = table.classes[cls]?.storage_per_gb_month ?? 0;
     return {
@@ -118,6 +120,23 @@ export function bucketWorld(
       latency_ms: tierLatencyMs[tier],
     };
   });
+  if (cloud === 's3' && autoTiering) {
+    // Intelligent-Tiering as one more class the engine (and the optimum) may choose; as slow
+    // as its slowest tier for an SLO.
+    list.push({
+      location_id: `bench-${cloud}`,
+      root: `${cloud}://bench`,
+      side,
+      tier: 'warm',
+      storage_class: 'INTELLIGENT_TIERING',
+      prices: unitPrices(
+        side,
+        'INTELLIGENT_TIERING',
+        table.classes.INTELLIGENT_TIERING?.storage_per_gb_month ?? 0,
+      ),
+      latency_ms: tierLatencyMs.cold,
+    });
+  }
   return new PlacementOptions(list);
 }
 
@@ -203,6 +222,16 @@ export function billTick(
   if (ds.slo_ms !== null && latencyMs > ds.slo_ms) out.slo_misses += r;
 }
 
+/**
+ * The prices of tick k at a class: an auto-tiering class's storage price follows the days
+ * since the later of entering it and the last access.
+ */
+export function tickPrices(p: UnitPrices, idleTicks: number, tickDays: number, ds: SimDataset): UnitPrices {
+  return p.auto_tiers
+    ? { ...p, storage_per_gb_month: autoTierPrice(p, idleTicks * tickDays, ds.bytes, ds.objects) }
+    : p;
+}
+
 /** Bills a move at a tick boundary: early deletion apart from the rest. */
 export function billMove(out: CostBreakdown, m: MoveSides, ds: SimDataset, ageDays: number): void {
   const total = oneTimeMoveCost(m, ds.bytes, ds.objects, ageDays);
@@ -231,6 +260,7 @@ export function runLifecycle(
   const tickDays = clock.tick_ms / DAY_MS;
   let current = 0;
   let since = -1e9;
+  let lastAccessTick = -1e9;
   for (let k = ds.first_tick; k < clock.ticks; k++) {
     const next = policy.choose(k, current, since);
     if (next !== current) {
@@ -239,7 +269,9 @@ export function runLifecycle(
       since = k;
     }
     const o = world.list[current] as PlacementOption;
-    billTick(out, o.prices, ds, k, tickDays, o.latency_ms);
+    const idle = k - Math.max(since, lastAccessTick + 1);
+    billTick(out, tickPrices(o.prices, idle, tickDays, ds), ds, k, tickDays, o.latency_ms);
+    if ((ds.reads[k] as number) + (ds.writes[k] as number) > 0) lastAccessTick = k;
     policy.observe?.(k);
   }
   return out;
