@@ -8,7 +8,8 @@
 // Trace format and dataset grouping: core/placement/replay/trace.ts. Two cases are printed:
 // "small" sizes every dataset as the trace derives it (requests dominate), "large" takes
 // the --sizes file (without one: the derived size × 1024). With --json the last line is
-// {"policies": {...}} for the --sizes case (the small one without --sizes).
+// {"policies": {...}} for the --sizes case (the small one without --sizes); the line before
+// holds both cases and the targets.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -194,7 +195,11 @@ export function main(argv = process.argv.slice(2)): void {
     };
     writeFileSync(values.save, `${JSON.stringify(saved, null, 2)}\n`);
   }
-  if (values.json) console.log(JSON.stringify(result));
+  if (values.json) {
+    // Both cases and the targets on the line before; the last line is exactly the issue's shape.
+    console.log(JSON.stringify({ cases: result.cases, targets: result.targets }));
+    console.log(JSON.stringify({ policies: result.policies }));
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
