@@ -29,6 +29,8 @@ const STORE_CHUNK = 1_000;
 const SLICE_MS = 25;
 /** Rows read or written between two yields. */
 const IO_CHUNK = 5_000;
+/** Datasets read per page when the state is built (a page of 5,000 took 81 ms at 1M). */
+const FACTS_PAGE = 2_000;
 /** Datasets whose history is read per query when the state is built. */
 const ID_WINDOW = 2_000;
 /** At most this many recommendation events per refresh reach the bus. */
@@ -447,7 +449,7 @@ export class RecommendationEngine {
     }
     const facts = this.db.prepare(this.factsSql('WHERE d.id > ? ORDER BY d.id LIMIT ?')).raw();
     for (let after = 0; ;) {
-      const rows = facts.all(after, IO_CHUNK) as FactRow[];
+      const rows = facts.all(after, FACTS_PAGE) as FactRow[];
       if (rows.length === 0) break;
       this.applyFacts(rows);
       after = (rows[rows.length - 1] as FactRow)[0];
