@@ -27,8 +27,6 @@ const DECIDE_CHUNK = 5_000;
 const STORE_CHUNK = 1_000;
 /** A slice that stores decisions yields after this long. */
 const SLICE_MS = 25;
-/** Rows read or written between two yields. */
-const IO_CHUNK = 5_000;
 /** Datasets read per page when the state is built (a page of 5,000 took 81 ms at 1M). */
 const FACTS_PAGE = 2_000;
 /** Datasets whose history is read per query when the state is built. */
