@@ -135,6 +135,8 @@ export function createCore(options: CreateCoreOptions = {}): Core {
     jobs,
     estimates,
     recommendations: () => placement.latest(),
+    bus,
+    placement: placement.engine,
     now: options.now,
   });
   // Written in the transaction of each change that must reach Kafka; a no-op without Kafka.

@@ -44,6 +44,20 @@ export interface ForecastSource {
   heuristicNote(datasetId: number): string | undefined;
 }
 
+/** What a policy document allows one dataset (core/policy/placement-constraints.ts implements it). */
+export interface PlacementConstraint {
+  tiers: ReadonlySet<Tier> | null;
+  locations: ReadonlySet<string> | null;
+  /** The policies behind it, for the reason: `policy "eu-only" (line 4)`. */
+  label: string;
+}
+
+export interface ConstraintSource {
+  /** Brings the constraints up to date at the start of a refresh; yields between slices. */
+  update(): Generator<void, void, void>;
+  forDataset(id: number): PlacementConstraint | undefined;
+}
+
 interface Policies {
   pins: Map<number | null, { name: string; tier: Tier }>;
   floors: Map<number | null, { name: string; min_tier: Tier; max_latency_ms: number }>;
@@ -100,6 +114,7 @@ export class RecommendationEngine {
     private readonly metrics: Metrics,
     private readonly settings: EngineSettings,
     private forecasts: ForecastSource | null = null,
+    private constraints: ConstraintSource | null = null,
   ) {
     const p = settings.placement;
     this.engine = {
@@ -123,6 +138,11 @@ export class RecommendationEngine {
 
   setForecasts(f: ForecastSource | null): void {
     this.forecasts = f;
+  }
+
+  /** The policy document's limits: recommendations never target a placement it rules out. */
+  setConstraints(c: ConstraintSource | null): void {
+    this.constraints = c;
   }
 
   get modelVersion(): string {
@@ -166,6 +186,7 @@ export class RecommendationEngine {
       yield* this.loadChanged(now);
     }
     const policies = this.policies();
+    if (this.constraints) yield* this.constraints.update();
     let pending: Recommendation[] = [];
     let stored = 0;
     let evaluated = 0;
@@ -214,6 +235,7 @@ export class RecommendationEngine {
     const floorApplies = floor !== null && !Number.isNaN(sloMs) && sloMs <= floor.max_latency_ms;
     const fc = this.forecasts?.forecastFor(id, now) ?? null;
     const last = this.lastAccess[slot] as number;
+    const limits = this.constraints?.forDataset(id);
     const dec = decidePlacement(
       this.states,
       slot,
@@ -229,6 +251,8 @@ export class RecommendationEngine {
         pin: pin?.tier ?? null,
         min_tier: floorApplies ? floor.min_tier : null,
         last_access: Number.isNaN(last) ? null : last,
+        allowed_tiers: limits?.tiers ?? null,
+        allowed_locations: limits?.locations ?? null,
       },
       now,
       this.options,
@@ -254,11 +278,13 @@ export class RecommendationEngine {
     const toOpt = this.options.list[dec.target] as PlacementOption;
     const policyNote = pin
       ? `pinned to ${pin.tier} by policy "${pin.name}"`
-      : floorApplies
-        ? `policy "${floor.name}": SLO ≤ ${floor.max_latency_ms} ms keeps data at ${floor.min_tier} or hotter`
-        : Number.isNaN(sloMs)
-          ? undefined
-          : `latency SLO ${sloMs} ms rules out classes slower than it`;
+      : limits && dec.codes.includes(ReasonCode.policy)
+        ? `${limits.label} allows ${describeLimits(limits)} only`
+        : floorApplies
+          ? `policy "${floor.name}": SLO ≤ ${floor.max_latency_ms} ms keeps data at ${floor.min_tier} or hotter`
+          : Number.isNaN(sloMs)
+            ? undefined
+            : `latency SLO ${sloMs} ms rules out classes slower than it`;
     const words = explain(dec, fromOpt, toOpt, {
       horizonDays: this.engine.horizonDays,
       forecastNote: fc?.note ?? this.forecasts?.heuristicNote(id),
@@ -575,4 +601,12 @@ export class RecommendationEngine {
 }
 
 const CODE_BITS: readonly string[] = Object.values(ReasonCode);
+
+function describeLimits(c: PlacementConstraint): string {
+  const parts: string[] = [];
+  if (c.tiers) parts.push(`tier ${[...c.tiers].join(' or ')}`);
+  if (c.locations)
+    parts.push(c.locations.size ? `location ${[...c.locations].join(', ')}` : 'no configured location');
+  return parts.join(' at ');
+}
 const round = (n: number) => Math.round(n * 1e6) / 1e6;

@@ -14,6 +14,9 @@ import { PolicyDocumentService } from './policy-document-service.ts';
 import { AutoApply } from './auto-apply.ts';
 import { DatasetTags } from './dataset-tags.ts';
 import { policyPlanGuard } from './plan-guard.ts';
+import { PlacementConstraints } from './placement-constraints.ts';
+import type { EventBus } from '../bus/event-bus.ts';
+import type { ConstraintSource } from '../placement/recommendation-engine.ts';
 
 export interface PolicyCoreDeps {
   db: Db;
@@ -24,6 +27,9 @@ export interface PolicyCoreDeps {
   jobs: JobService;
   estimates: EstimateService;
   recommendations: () => Recommendation[];
+  bus: EventBus;
+  /** The placement engine, told what the document allows each dataset. */
+  placement: { setConstraints(c: ConstraintSource | null): void };
   /** The clock of auto-apply's window and budget (tests pass a simulated one). */
   now?: () => number;
 }
@@ -52,7 +58,18 @@ export function createPolicyCore(d: PolicyCoreDeps): PolicyCore {
     tags,
     latency,
     now,
+    onTagsChanged: (id) => constraints.touch(id),
   });
+  // Recommendations stay inside what the document allows (tiers, residency), like plans do.
+  const constraints = new PlacementConstraints({
+    db: d.db,
+    bus: d.bus,
+    document: () => policyDocs.currentDocument(),
+    tags,
+    locations: () => d.locations.list(),
+    latency,
+  });
+  d.placement.setConstraints(constraints);
   // Pins, residency, bytes per day and never-retire-source hold for every plan, whoever makes it.
   d.jobs.guards.push(
     policyPlanGuard({

@@ -34,6 +34,8 @@ export interface PolicyDocumentDeps {
   tags: DatasetTags;
   latency: TierLatency;
   now?: () => number;
+  /** Told when a dataset's tags change (what its policies select may change with them). */
+  onTagsChanged?: (datasetId: number) => void;
 }
 
 interface Row {
@@ -217,7 +219,9 @@ export class PolicyDocumentService {
   setTags(datasetId: number, input: unknown): DatasetTagsResult {
     const body = parse(DatasetTagsBody, input, 'body');
     this.deps.datasetExists(datasetId, 'id');
-    return { dataset_id: datasetId, tags: this.deps.tags.replace(datasetId, body.tags) };
+    const tags = this.deps.tags.replace(datasetId, body.tags);
+    this.deps.onTagsChanged?.(datasetId);
+    return { dataset_id: datasetId, tags };
   }
 
   /** The moves the document in force requires now (what auto-apply and the UI may show). */

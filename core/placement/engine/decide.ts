@@ -95,6 +95,10 @@ export interface DatasetFacts {
   pin: Tier | null;
   /** A floor from an SLO policy: this tier or hotter. */
   min_tier: Tier | null;
+  /** The tiers the policy document allows it (null or absent: any). */
+  allowed_tiers?: ReadonlySet<Tier> | null;
+  /** The locations its residency rules allow (null or absent: any). */
+  allowed_locations?: ReadonlySet<string> | null;
 }
 
 /** Expected reads over a horizon from a trained forecast, when one is in use. */
@@ -114,6 +118,7 @@ export const ReasonCode = {
   minDwellHold: 'min_dwell_hold',
   sloFloor: 'slo_floor',
   pinned: 'pinned',
+  policy: 'policy',
   forecastUsed: 'forecast_used',
   recencyHeuristicUsed: 'recency_heuristic_used',
 } as const;
@@ -137,7 +142,16 @@ export interface EngineDecision {
 
 const rank = (t: Tier) => TIERS.indexOf(t);
 
+/** What the policy document allows, apart from pins and SLOs. */
+function policyAllows(o: PlacementOption, d: DatasetFacts): boolean {
+  return (
+    (!d.allowed_tiers || d.allowed_tiers.has(o.tier)) &&
+    (!d.allowed_locations || d.allowed_locations.has(o.location_id))
+  );
+}
+
 function feasible(o: PlacementOption, d: DatasetFacts): boolean {
+  if (!policyAllows(o, d)) return false;
   if (d.pin !== null) return o.tier === d.pin;
   if (d.min_tier !== null && rank(o.tier) > rank(d.min_tier)) return false;
   if (d.slo_ms !== null && o.latency_ms > d.slo_ms) return false;
@@ -358,9 +372,19 @@ export function decidePlacement(
       codes.push(ReasonCode.minDwellHold);
     }
   }
+  const restricted = list.some((o) => !policyAllows(o, d));
   if (!curFeasible && target !== d.current) {
-    codes.push(d.pin !== null ? ReasonCode.pinned : active ? ReasonCode.active : ReasonCode.sloFloor);
+    codes.push(
+      !policyAllows(cur, d)
+        ? ReasonCode.policy
+        : d.pin !== null
+          ? ReasonCode.pinned
+          : active
+            ? ReasonCode.active
+            : ReasonCode.sloFloor,
+    );
   } else if (d.pin !== null) codes.push(ReasonCode.pinned);
+  else if (restricted) codes.push(ReasonCode.policy);
   else if ((d.min_tier !== null || d.slo_ms !== null) && list.some((o) => !feasible(o, d))) {
     codes.push(ReasonCode.sloFloor);
   }

@@ -63,6 +63,9 @@ export function explain(
       case ReasonCode.pinned:
         detail = ctx.policyNote ?? `pinned to ${to.tier}`;
         break;
+      case ReasonCode.policy:
+        detail = ctx.policyNote ?? 'the policy document rules out other placements';
+        break;
       case ReasonCode.forecastUsed:
         detail = ctx.forecastNote ?? 'accesses predicted by the trained forecast';
         break;
