@@ -145,7 +145,11 @@ export async function startKafka(options: StartOptions): Promise<RunningService>
   const java = ['-cp', classpath, ...JVM_OPTIONS, logFlag];
 
   if (!existsSync(join(options.dataDir, 'logs', 'meta.properties'))) {
-    const clusterId = randomBytes(16).toString('base64url');
+    // A base64url id can start with "-", which the storage tool's argument parser reads as an
+    // option ("argument --cluster-id: expected one argument"): Kafka's own Uuid.randomUuid()
+    // never returns such ids, and neither may we.
+    let clusterId = randomBytes(16).toString('base64url');
+    while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
     await runCommand(
       'java',
       [...java, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties],
