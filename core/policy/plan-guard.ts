@@ -16,6 +16,8 @@ export interface GuardDeps {
   catalog: () => SelectableWithId[];
   /** Bytes planned since a time by the given datasets (the audit trail's plan entries). */
   plannedSince: (since: number, datasetIds: Set<number>) => number;
+  /** What the given datasets cost a month where they are now (their locations' tier prices). */
+  monthlyOf: (datasetIds: Set<number>) => number;
   latency: TierLatency;
   now: () => number;
 }
@@ -24,7 +26,8 @@ type SelectableWithId = ReturnType<typeof selectable> & { id: number };
 
 /**
  * What may never happen, whoever plans it: a move off a pinned or allowed tier, out of
- * the residency, over a policy's bytes per day, or retiring a source a policy keeps. A 409
+ * the residency, over a policy's monthly cost ceiling (a move that raises the bill past it)
+ * or its bytes per day, or retiring a source a policy keeps. A 409
  * names the policy and its line; change the policy document (which is audited) to allow it.
  */
 export function policyPlanGuard(deps: GuardDeps) {
@@ -52,15 +55,33 @@ export function policyPlanGuard(deps: GuardDeps) {
         'body.target_location',
       );
     }
-    for (const p of c.policies) {
-      const limit = p.rules.maxBytesMovedPerDay;
-      if (limit === undefined) continue;
-      const members = new Set(
+    const membersOf = (p: PolicySpec) =>
+      new Set(
         deps
           .catalog()
           .filter((d) => matches(p.select, d))
           .map((d) => d.id),
       );
+    for (const p of c.policies) {
+      const ceiling = p.rules.monthlyCostCeilingUsd;
+      if (ceiling === undefined) continue;
+      const before = deps.monthlyOf(membersOf(p));
+      const price = target.location.tiers[target.tier]?.price_per_gb_month ?? 0;
+      const after = before - deps.monthlyOf(new Set([ds.id])) + (ds.size_bytes / 2 ** 30) * price;
+      // A move that lowers the bill is always allowed, even over the ceiling: it is the way down.
+      if (after > before && after > ceiling) {
+        throw conflict(
+          `body.target_location: "${p.id}" (line ${p.ruleAt.monthlyCostCeilingUsd?.line ?? p.at.line}) of ${v} caps ` +
+            `its datasets at $${ceiling} a month; this move takes them from $${before.toFixed(2)} to $${after.toFixed(2)}. ` +
+            'Choose a cheaper target or raise the ceiling',
+          'body.target_location',
+        );
+      }
+    }
+    for (const p of c.policies) {
+      const limit = p.rules.maxBytesMovedPerDay;
+      if (limit === undefined) continue;
+      const members = membersOf(p);
       const used = deps.plannedSince(utcDayStart(deps.now()), members);
       if (used + ds.size_bytes > limit) {
         throw conflict(

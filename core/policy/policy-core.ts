@@ -3,7 +3,7 @@ import type { CoreConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { LocationService } from '../catalog/location-service.ts';
 import { assertDatasetExists, type DatasetRow } from '../catalog/dataset-service.ts';
-import { selectable } from './enforcement.ts';
+import { monthlyCost, selectable } from './enforcement.ts';
 import type { JobStore } from '../migration/job-store.ts';
 import type { JobService } from '../migration/job-service.ts';
 import type { EstimateService } from '../migration/estimate-service.ts';
@@ -81,6 +81,13 @@ export function createPolicyCore(d: PolicyCoreDeps): PolicyCore {
         return rows.map((r) => ({ ...selectable(r, all.get(r.id)), id: r.id }));
       },
       plannedSince: (since, ids) => audit.bytesPlannedSince(PLAN_ACTIONS, since, ids),
+      monthlyOf: (ids) => {
+        const locations = new Map(d.locations.list().map((l) => [l.id, l]));
+        let sum = 0;
+        for (const r of d.db.prepare('SELECT * FROM datasets').all() as DatasetRow[])
+          if (ids.has(r.id)) sum += monthlyCost(r, locations.get(r.location_id));
+        return sum;
+      },
       latency,
       now,
     }),

@@ -103,6 +103,56 @@ describe('the policy document holds for plans made by hand too', () => {
     ).toBe(201);
   });
 
+  it("refuses a plan that raises a policy's datasets past its monthly cost ceiling; one that lowers the bill passes", async () => {
+    t.core.policyDocs.put({
+      source: `policies:
+  - id: web-budget
+    select: { owner: web }
+    rules:
+      monthly_cost_ceiling_usd: 20
+`,
+    });
+    // 100 GiB cold in the archive ($1/month), 100 GiB warm ($3/month): $4 under a $20 ceiling.
+    const cold = await t.addDataset({
+      name: 'web-cold',
+      location: 'archive',
+      tier: 'cold',
+      gib: 100,
+      owner: 'web',
+    });
+    const warm = await t.addDataset({
+      name: 'web-warm',
+      location: 'archive',
+      tier: 'warm',
+      gib: 100,
+      owner: 'web',
+    });
+    // Hot on "fast" is $0.10/GiB: $10 more for web-cold takes the policy to $13, allowed.
+    expect(
+      (await plan({ dataset_id: cold, target_location: 'fast', storage_class: 'standard' })).statusCode,
+    ).toBe(201);
+    // 200 GiB more from $2 cold to $20 hot: the web datasets (where they are now) go from $6 to $24.
+    const big = await t.addDataset({
+      name: 'web-big',
+      location: 'archive',
+      tier: 'cold',
+      gib: 200,
+      owner: 'web',
+    });
+    const res = await plan({ dataset_id: big, target_location: 'fast', storage_class: 'standard' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({
+      field: 'body.target_location',
+      message: expect.stringMatching(
+        /"web-budget" \(line 5\) of policy document v2 caps its datasets at \$20 a month; this move takes them from \$6\.00 to \$24\.00/,
+      ),
+    });
+    // Moving web-warm colder lowers the bill: allowed whatever the ceiling says.
+    expect(
+      (await plan({ dataset_id: warm, target_location: 'archive', storage_class: 'archive' })).statusCode,
+    ).toBe(201);
+  });
+
   it('plans what the rules allow', async () => {
     const id = await t.addDataset({
       name: 'ledger',
