@@ -25,6 +25,7 @@ import type { Dataset } from '../core/contracts/datasets.ts';
 import { EngineClient } from '../electron/engine/client.ts';
 import { forkNodeEngine } from '../electron/engine/node-child.ts';
 import { MiB, printTable, ratio, tempDir } from './lib.ts';
+import { freePort } from '../scripts/services/lib/ports.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: number) => {
@@ -216,8 +217,7 @@ async function engineProcess(dir: string, bundle: string): Promise<Engine> {
   });
   await client.start();
   client.onEvent(() => undefined);
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const rest = await client.setRest({ enabled: true, port, apiKey: API_KEY });
+  const rest = await client.setRest({ enabled: true, port: await freePort(), apiKey: API_KEY });
   if (!rest.url) throw new Error(`REST port: ${rest.error}`);
   return { call: (channel, a) => client.call(channel, a), url: rest.url, close: () => client.stop() };
 }

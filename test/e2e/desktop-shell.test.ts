@@ -13,11 +13,12 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
+import { freePort } from '../../scripts/services/lib/ports.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNEL_NAMES, type ChannelName } from '../../core/contracts/channels.ts';
 import { DESKTOP_CHANNELS } from '../../core/contracts/desktop.ts';
@@ -215,15 +216,3 @@ describe('desktop shell: REST port setting and engine restart, in Chromium', () 
     expect(problems.unexpected()).toEqual([]);
   }, 120_000);
 });
-
-/** A port nothing listens on right now (the setting takes 1024–65535, so not 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}

@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../scripts/services/lib/ports.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KeyFileSealer, keySealer, SecretStoreError } from '../../core/catalog/secret-store.ts';
 import { openDataKey, SAFE_KEY_FILE_NAME, type SafeStorageLike } from '../../electron/data-key.ts';
@@ -229,15 +229,3 @@ describe('the engine with a keychain-held key, and the optional REST port', () =
     expect(s.rest()).toMatchObject({ enabled: false });
   });
 });
-
-/** A port nothing listens on right now (the REST port takes 1024–65535, not 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
