@@ -1,7 +1,19 @@
 import { ApiError } from '../../core/contracts/api-error.ts';
-import { CHANNEL_NAMES, type ChannelClient, type IpcBridge } from '../../core/contracts/channels.ts';
+import {
+  CHANNEL_NAMES,
+  type ChannelClient,
+  type IpcBridge,
+  type IpcResult,
+} from '../../core/contracts/channels.ts';
 import type { Client } from '../../core/contracts/client.ts';
 import type { DesktopBridge } from '../../core/contracts/desktop.ts';
+
+/** An IPC answer's value, or its error rethrown as ApiError (as the HTTP client throws). */
+export async function unwrapIpc<T>(answer: Promise<IpcResult<T>>): Promise<T> {
+  const res = await answer;
+  if (!res.ok) throw ApiError.fromBody(res.error);
+  return res.value;
+}
 
 /**
  * The Client over Electron IPC: the preload's bridge answers `{ok, value}` or
@@ -12,13 +24,10 @@ export function ipcClient(bridge: IpcBridge, desktop?: DesktopBridge): Client {
   const calls = Object.fromEntries(
     CHANNEL_NAMES.map((name) => [
       name,
-      async (...args: unknown[]) => {
-        const call = bridge[name] as (
-          ...a: unknown[]
-        ) => Promise<Awaited<ReturnType<IpcBridge[typeof name]>>>;
-        const res = await call(...args);
-        if (!res.ok) throw ApiError.fromBody(res.error);
-        return res.value;
+      (...args: unknown[]) => {
+        // The channel map types each entry; here every call only passes its answer through.
+        const call = bridge[name] as (...a: unknown[]) => Promise<IpcResult<unknown>>;
+        return unwrapIpc(call(...args));
       },
     ]),
   ) as unknown as ChannelClient;

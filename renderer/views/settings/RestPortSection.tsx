@@ -1,14 +1,8 @@
 import { useEffect, useId, useState } from 'react';
 import { ApiError } from '../../../core/contracts/api-error.ts';
 import type { DesktopBridge, RestPortUpdate, RestPortView } from '../../../core/contracts/desktop.ts';
-import type { IpcResult } from '../../../core/contracts/channels.ts';
+import { unwrapIpc } from '../../client/ipc-client.ts';
 import { Badge, FieldError, isFieldError } from '../../ui/index.ts';
-
-const unwrap = async <T,>(call: Promise<IpcResult<T>>): Promise<T> => {
-  const res = await call;
-  if (!res.ok) throw ApiError.fromBody(res.error);
-  return res.value;
-};
 
 /**
  * The desktop's optional local REST port: off by default; when on, 127.0.0.1 only and never
@@ -24,7 +18,7 @@ export function RestPortSection({ desktop }: { desktop: DesktopBridge }) {
   const [showKey, setShowKey] = useState(false);
 
   useEffect(() => {
-    unwrap(desktop.restPort()).then(
+    unwrapIpc(desktop.restPort()).then(
       (v) => {
         setView(v);
         setPort(String(v.port));
@@ -37,7 +31,7 @@ export function RestPortSection({ desktop }: { desktop: DesktopBridge }) {
     setBusy(true);
     setError(null);
     try {
-      const v = await unwrap(desktop.setRestPort(update));
+      const v = await unwrapIpc(desktop.setRestPort(update));
       setView(v);
       setPort(String(v.port));
     } catch (e) {
