@@ -88,8 +88,9 @@ export function defaultLocations(dataDir: string): LocationCreate[] {
   ];
 }
 
-/** What a caller may set: any part of the config, and any part of its storage settings. */
-export type ConfigInput = Omit<Partial<CoreConfig>, 'storage' | 'kafka' | 'placement'> & {
+/** What a caller may set: any part of the config, and any part of its mover, storage and placement settings. */
+export type ConfigInput = Omit<Partial<CoreConfig>, 'mover' | 'storage' | 'kafka' | 'placement'> & {
+  mover?: Partial<CoreConfig['mover']>;
   placement?: Partial<PlacementConfig>;
   storage?: Partial<CoreConfig['storage']>;
   /** null: Kafka off whatever the environment says. */

@@ -6,7 +6,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createCore, type Core } from '../../core/create-core.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
-import { resolveConfig } from '../../core/config.ts';
 import { keySealer } from '../../core/catalog/secret-store.ts';
 import { startServer, type RunningServer } from '../../core/api/server.ts';
 import { ipcHandlers, toIpcError, type IpcHandler } from '../ipc.ts';
@@ -124,7 +123,7 @@ export function runEngine(port: EnginePort, exit: (code: number) => void = (c) =
               : {}),
             ...(init.sqliteBinding ? { sqliteBinding: init.sqliteBinding } : {}),
             ...(init.locations ? { locations: init.locations } : {}),
-            ...(init.mover ? { mover: { ...resolveConfig({}).mover, ...init.mover } } : {}),
+            ...(init.mover ? { mover: init.mover } : {}),
           });
         } catch (e) {
           fatal(e instanceof Error ? e.message : String(e));
