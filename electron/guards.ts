@@ -16,17 +16,13 @@ function parse(url: string): URL | undefined {
   }
 }
 
+/** No port and no credentials: a host named only by its name. */
+const bare = (u: URL): boolean => u.port === '' && u.username === '' && u.password === '';
+
 /** Exactly the app's own origin: its scheme and host, no credentials, no port. */
 export function isAppUrl(url: string): boolean {
   const u = parse(url);
-  return (
-    !!u &&
-    u.protocol === `${APP_SCHEME}:` &&
-    u.hostname === APP_HOST &&
-    u.port === '' &&
-    u.username === '' &&
-    u.password === ''
-  );
+  return !!u && u.protocol === `${APP_SCHEME}:` && u.hostname === APP_HOST && bare(u);
 }
 
 /**
@@ -43,14 +39,7 @@ export const EXTERNAL_HOSTS: ReadonlySet<string> = new Set([
 
 export function isAllowedExternal(url: string): boolean {
   const u = parse(url);
-  return (
-    !!u &&
-    u.protocol === 'https:' &&
-    EXTERNAL_HOSTS.has(u.hostname) &&
-    u.port === '' &&
-    u.username === '' &&
-    u.password === ''
-  );
+  return !!u && u.protocol === 'https:' && EXTERNAL_HOSTS.has(u.hostname) && bare(u);
 }
 
 /** will-navigate / will-redirect / will-frame-navigate: only within the app itself. */
