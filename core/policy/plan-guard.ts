@@ -18,6 +18,8 @@ export interface GuardDeps {
   plannedSince: (since: number, datasetIds: Set<number>) => number;
   /** What the given datasets cost a month where they are now (their locations' tier prices). */
   monthlyOf: (datasetIds: Set<number>) => number;
+  /** The same for one dataset, from its own row. */
+  monthlyOfDataset: (ds: DatasetRow) => number;
   latency: TierLatency;
   now: () => number;
 }
@@ -55,19 +57,27 @@ export function policyPlanGuard(deps: GuardDeps) {
         'body.target_location',
       );
     }
-    const membersOf = (p: PolicySpec) =>
-      new Set(
-        deps
-          .catalog()
-          .filter((d) => matches(p.select, d))
-          .map((d) => d.id),
-      );
+    // A policy's members, found once per plan whichever of its limits asks (a catalog scan each).
+    const members = new Map<PolicySpec, Set<number>>();
+    const membersOf = (p: PolicySpec): Set<number> => {
+      let m = members.get(p);
+      if (!m) {
+        m = new Set(
+          deps
+            .catalog()
+            .filter((d) => matches(p.select, d))
+            .map((d) => d.id),
+        );
+        members.set(p, m);
+      }
+      return m;
+    };
     for (const p of c.policies) {
       const ceiling = p.rules.monthlyCostCeilingUsd;
       if (ceiling === undefined) continue;
       const before = deps.monthlyOf(membersOf(p));
       const price = target.location.tiers[target.tier]?.price_per_gb_month ?? 0;
-      const after = before - deps.monthlyOf(new Set([ds.id])) + (ds.size_bytes / 2 ** 30) * price;
+      const after = before - deps.monthlyOfDataset(ds) + (ds.size_bytes / 2 ** 30) * price;
       // A move that lowers the bill is always allowed, even over the ceiling: it is the way down.
       if (after > before && after > ceiling) {
         throw conflict(

@@ -88,6 +88,7 @@ export function createPolicyCore(d: PolicyCoreDeps): PolicyCore {
           if (ids.has(r.id)) sum += monthlyCost(r, locations.get(r.location_id));
         return sum;
       },
+      monthlyOfDataset: (ds) => monthlyCost(ds, d.locations.get(ds.location_id)),
       latency,
       now,
     }),
