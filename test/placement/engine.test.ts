@@ -59,6 +59,24 @@ describe('decision engine', () => {
     expect(hot.codes).toContain('cheapest_already');
   });
 
+  it('data read seconds ago in a colder class goes hot, with "active" given once', () => {
+    const states = newStates();
+    const s = states.add();
+    states.observe(s, T0 - 30_000, 1, 0, GiB);
+    const warm = world.list.findIndex((o) => o.tier === 'warm');
+    const dec = decidePlacement(
+      states,
+      s,
+      facts({ current: warm, last_access: T0 - 30_000 }),
+      T0,
+      world,
+      cfg,
+    );
+    expect(world.list[dec.target]?.tier).toBe('hot');
+    expect(dec.codes.filter((c) => c === 'active')).toHaveLength(1);
+    expect(new Set(dec.codes).size).toBe(dec.codes.length);
+  });
+
   it('never recommends a placement that violates a latency SLO, an SLO floor or a pin', () => {
     fc.assert(
       fc.property(

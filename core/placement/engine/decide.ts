@@ -374,15 +374,15 @@ export function decidePlacement(
   }
   const restricted = list.some((o) => !policyAllows(o, d));
   if (!curFeasible && target !== d.current) {
-    codes.push(
-      !policyAllows(cur, d)
-        ? ReasonCode.policy
-        : d.pin !== null
-          ? ReasonCode.pinned
-          : active
-            ? ReasonCode.active
-            : ReasonCode.sloFloor,
-    );
+    // Why it may not stay. Activity is already the first reason when it is the cause.
+    const why = !policyAllows(cur, d)
+      ? ReasonCode.policy
+      : d.pin !== null
+        ? ReasonCode.pinned
+        : active
+          ? ReasonCode.active
+          : ReasonCode.sloFloor;
+    if (!codes.includes(why)) codes.push(why);
   } else if (d.pin !== null) codes.push(ReasonCode.pinned);
   else if (restricted) codes.push(ReasonCode.policy);
   else if ((d.min_tier !== null || d.slo_ms !== null) && list.some((o) => !feasible(o, d))) {
