@@ -59,6 +59,66 @@ describe('decision engine', () => {
     expect(hot.codes).toContain('cheapest_already');
   });
 
+  it('cold data read a little and often stays cold: serving the reads costs less than moving it back', () => {
+    // 1 TiB in 10 objects in Glacier Instant Retrieval, one object read every 5 days. Over
+    // the 90-day horizon that is 18 reads of 100 GiB at $0.03/GB ($54) + $12 of storage,
+    // against $31 to retrieve the whole terabyte out, then $18 of reads and $38 of storage
+    // in Standard-IA. The engine once priced every return as a move back home.
+    const states = newStates();
+    const s = states.add();
+    for (let t = T0 - 200 * DAY; t < T0 - 3 * DAY; t += 5 * DAY) states.observe(s, t, 1, 0, 100 * GiB);
+    const cold = world.list.findIndex((o) => o.storage_class === 'GLACIER_IR');
+    const dec = decidePlacement(
+      states,
+      s,
+      facts({
+        bytes: 1024 * GiB,
+        objects: 10,
+        current: cold,
+        since: T0 - 150 * DAY,
+        created: T0 - 300 * DAY,
+      }),
+      T0,
+      world,
+      cfg,
+    );
+    expect(world.list[dec.target]?.storage_class).toBe('GLACIER_IR');
+    expect(dec.codes).toContain('cheapest_already');
+  });
+
+  it('a new dataset nobody has read, in a fleet where nothing was ever read, is not moved where a first read costs money', () => {
+    const states = newStates();
+    const s = states.add();
+    for (let h = 24; h > 0; h--) states.observe(s, T0 - h * HOUR, 0, 2, 0); // written yesterday, never read
+    const young = facts({ created: T0 - DAY, since: T0 - DAY });
+    const held = decidePlacement(states, s, young, T0, world, cfg);
+    expect(held.target).toBe(0);
+    expect(held.codes).toContain('no_history');
+    // Where moves and reads cost nothing there is nothing to risk: it goes where storage is cheapest.
+    const free = new PlacementOptions(
+      world.list.map((o) => ({
+        ...o,
+        root: 'file:///data',
+        prices: {
+          ...o.prices,
+          read_per_1000: 0,
+          write_per_1000: 0,
+          retrieval_per_gb: 0,
+          min_storage_days: 0,
+        },
+      })),
+    );
+    const moved = decidePlacement(states, s, young, T0, free, cfg);
+    expect(world.list[moved.target]?.tier).not.toBe('hot');
+    // Once returns were seen anywhere in the fleet, they are its prior and the engine decides.
+    const other = states.add();
+    states.observe(other, T0 - 20 * DAY, 3, 0, GiB);
+    states.observe(other, T0 - 10 * DAY, 3, 0, GiB);
+    states.observe(other, T0 - 5 * HOUR, 3, 0, GiB);
+    const informed = decidePlacement(states, s, young, T0, world, cfg);
+    expect(informed.codes).not.toContain('no_history');
+  });
+
   it('data read seconds ago in a colder class goes hot, with "active" given once', () => {
     const states = newStates();
     const s = states.add();

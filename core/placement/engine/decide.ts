@@ -15,7 +15,7 @@ import type { AccessStates } from './access-states.ts';
 const GB_BYTES = 2 ** 30;
 
 /** Bump when the decision arithmetic changes: every stored recommendation names it. */
-export const ENGINE_VERSION = 'cost-v1';
+export const ENGINE_VERSION = 'cost-v2';
 
 const DAY_MS = 86_400_000;
 
@@ -246,15 +246,17 @@ function costOf(i: number): number {
   if (ev.idleD < 0) ev.idleD = ev.states.expectedIdleWithin(ev.slot, ev.idleForP, ev.h) / DAY_MS;
   const idleD = ev.idleD;
   const onReturn = ev.never ? ev.returnReads : Math.min(ev.returnReads, ev.reads);
-  return (
-    toHere +
+  // When the data returns the engine either moves it back home (paying the move, the
+  // reads of its reaction window served here) or, when the return is light, serves every
+  // read from here: the cheaper of the two, as it will decide then.
+  const moveBack =
     storagePerDay(o) * idleD +
     storagePerDay(hm) * (ev.hDays - idleD) +
     ev.p * moveCostOf(i, ev.home, idleD) +
     ev.p * onReturn * perRead(o) +
-    Math.max(0, ev.reads - ev.p * onReturn) * perRead(hm) +
-    ev.writes * perWrite(o)
-  );
+    Math.max(0, ev.reads - ev.p * onReturn) * perRead(hm);
+  const stay = storagePerDay(o) * ev.hDays + Math.max(ev.reads, ev.p * ev.returnReads) * perRead(o);
+  return toHere + Math.min(moveBack, stay) + ev.writes * perWrite(o);
 }
 
 export function decidePlacement(
@@ -278,19 +280,20 @@ export function decidePlacement(
   const active = idle !== null && idle <= cfg.activeWindowMs;
   if (never) codes.push(ReasonCode.neverAccessed);
   else if (active) codes.push(ReasonCode.active);
-  // Never read, and watched for less than a horizon: nothing says how hard a first read
-  // will hit (a burst of reads served from a cold class), so no reason to move yet.
-  // Not created yet at the time of the decision (a replayed dataset is decided at the start
-  // of the tick its first event falls in): nothing to price, nothing to move.
-  const blind = never && now < d.created;
-  if (blind) codes.push(ReasonCode.noHistory);
-
-  const readRate = states.readRate(slot);
-  const writeRate = states.writeRate(slot);
   // One horizon for every option, long enough to cover the longest minimum duration.
   let hDays = cfg.horizonDays;
   for (const o of list) hDays = Math.max(hDays, o.prices.min_storage_days);
   const h = hDays * DAY_MS;
+  // Not created yet at the time of the decision (a replayed dataset is decided at the start
+  // of the tick its first event falls in): nothing to price, nothing to move. Never read,
+  // watched for less than a horizon, and no return seen anywhere in the fleet yet: nothing
+  // says how hard a first read will hit (a burst of reads served from a cold class), so no
+  // move that a first read could make costly.
+  const blind = never && now < d.created;
+  const unknown = never && now - d.created < h && Number.isNaN(states.fleetReadsOnReturn());
+
+  const readRate = states.readRate(slot);
+  const writeRate = states.writeRate(slot);
   // With no history the prior alone decides: idle since the dataset was created.
   const idleForP = idle ?? Math.max(0, now - d.created);
   // Expected reads and writes over the horizon if the dataset keeps its habits, P(any read).
@@ -362,7 +365,13 @@ export function decidePlacement(
   const bestPerDay = best === d.current ? stayPerDay : bestCost / hDays;
 
   let target = best;
-  if (blind && curFeasible) target = d.current;
+  const risky = (i: number) =>
+    i !== d.current &&
+    moveCostOf(d.current, i, ageDays) + moveCostOf(i, d.current, 0) + perRead(list[i] as PlacementOption) > 0;
+  if ((blind || (unknown && risky(best))) && curFeasible) {
+    target = d.current;
+    codes.push(ReasonCode.noHistory);
+  }
   if (target !== d.current && curFeasible) {
     if (stayPerDay - bestPerDay <= cfg.hysteresis * stayPerDay) {
       target = d.current;

@@ -21,6 +21,20 @@ import {
  * billed by, and the two totals must agree: the optimum is a policy like the others.
  */
 export function optimum(ds: SimDataset, clock: SimClock, world: PlacementOptions): CostBreakdown {
+  const { schedule, cost } = optimumSchedule(ds, clock, world);
+  const result = runLifecycle(ds, clock, world, { choose: (k) => schedule[k] as number });
+  if (Math.abs(result.total - cost) > 1e-9 * Math.max(1, cost)) {
+    throw new Error(`optimum of ${ds.name}: replayed ${result.total} ≠ dynamic programme ${cost}`);
+  }
+  return result;
+}
+
+/** The optimum's class at every tick (from the dataset's first), and its cost by the dynamic programme. */
+export function optimumSchedule(
+  ds: SimDataset,
+  clock: SimClock,
+  world: PlacementOptions,
+): { schedule: Int32Array; cost: number } {
   const tickDays = clock.tick_ms / DAY_MS;
   const list = world.list;
   const C = list.length;
@@ -138,9 +152,5 @@ export function optimum(ds: SimDataset, clock: SimClock, world: PlacementOptions
     schedule[k] = classOf[s] as number;
     s = pred[k * S + s] as number;
   }
-  const result = runLifecycle(ds, clock, world, { choose: (k) => schedule[k] as number });
-  if (Math.abs(result.total - dp) > 1e-9 * Math.max(1, dp)) {
-    throw new Error(`optimum of ${ds.name}: replayed ${result.total} ≠ dynamic programme ${dp}`);
-  }
-  return result;
+  return { schedule, cost: dp };
 }
