@@ -1,7 +1,7 @@
 import type { Dataset, DatasetDetail } from '../contracts/datasets.ts';
 import type { Job, PlanResult } from '../contracts/jobs.ts';
 import type { Location } from '../contracts/locations.ts';
-import type { Recommendation } from '../contracts/placement.ts';
+import { paybackPhrase, type Recommendation } from '../contracts/placement.ts';
 import type { Estimate } from '../contracts/estimate.ts';
 import { CliError, type ApiClient } from './http.ts';
 import { bytes, table } from './format.ts';
@@ -148,7 +148,7 @@ export async function estimate(api: ApiClient, a: PlanArgs, out: Output): Promis
       `${e.objects} objects, ${bytes(e.bytes)}, about ${Math.ceil(e.duration_s)} s (${e.duration_basis})`,
       `monthly: ${usd(e.monthly_before_usd)} now → ${usd(e.monthly_after_usd)} after`,
       ...e.one_time.map((l) => `one-time ${l.kind}: ${usd(l.amount_usd)} (${l.basis})`),
-      `one-time total: ${usd(e.one_time_total_usd)}${e.payback_months === null ? '' : `, pays back in ${e.payback_months.toFixed(1)} months`}`,
+      `one-time total: ${usd(e.one_time_total_usd)}${e.payback_months === null ? '' : `, ${paybackPhrase(e.payback_months, e.one_time_total_usd)}`}`,
       ...e.warnings.map((w) => `warning: ${w}`),
       e.needs_confirm ? 'planning this move needs --confirm' : '',
     ]

@@ -96,3 +96,15 @@ export const TrainResult = Type.Object({
   trained_at: Type.String(),
 });
 export type TrainResult = Static<typeof TrainResult>;
+
+/**
+ * How a move's payback reads to an operator, one phrase wherever it is shown: nothing to
+ * pay back when the move is free, "within days" under a tenth of a month, else in months.
+ * Empty when the move saves nothing a month (payback null).
+ */
+export function paybackPhrase(paybackMonths: number | null | undefined, oneTimeUsd: number): string {
+  if (paybackMonths === null || paybackMonths === undefined) return '';
+  if (!(oneTimeUsd > 0)) return 'nothing to pay back';
+  if (paybackMonths < 0.1) return 'pays back within days';
+  return `pays back in ${paybackMonths.toFixed(1)} months`;
+}

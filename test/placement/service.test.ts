@@ -55,6 +55,9 @@ describe('recommendations from the cost engine (service)', () => {
       expect.arrayContaining(['never_accessed', 'storage_saving', 'recency_heuristic_used']),
     );
     expect(rec?.explanation).toMatch(/^move hot \(fast standard\) → cold \(archive archive\)/);
+    // A free move has nothing to pay back: not "pays back in 0.0 months".
+    expect(rec?.explanation).toMatch(/one-time \$0\.00, nothing to pay back/);
+    expect(rec?.explanation).not.toMatch(/0\.0 months/);
   });
 
   it('an SLO or a pin holds it where the policy says, and the reason names the policy', async () => {

@@ -1,9 +1,11 @@
-import type { ReasonItem } from '../../contracts/placement.ts';
+import { paybackPhrase, type ReasonItem } from '../../contracts/placement.ts';
 import { formatAge } from '../rules.ts';
 import { ReasonCode, type EngineDecision, type PlacementOption } from './decide.ts';
 
 const usd = (n: number) => (Math.abs(n) >= 100 ? `$${n.toFixed(0)}` : `$${n.toFixed(2)}`);
-const pct = (p: number) => `${Math.round(p * 100)}%`;
+/** A probability as a percentage; never "100%" or "0%" for what is only nearly certain. */
+const pct = (p: number) =>
+  p > 0.995 && p < 1 ? '>99%' : p < 0.005 && p > 0 ? '<1%' : `${Math.round(p * 100)}%`;
 const where = (o: PlacementOption) => `${o.tier} (${o.location_id} ${o.storage_class})`;
 
 export interface Explained {
@@ -38,6 +40,10 @@ export function explain(
         break;
       case ReasonCode.returnLikely:
         detail = `last read ${idle} ago; ${pct(dec.p_return)} chance of a read within the horizon`;
+        // Moving colder although reads will come: they cost less there than the storage saved.
+        if (to !== from && to.prices.storage_per_gb_month < from.prices.storage_per_gb_month) {
+          detail += `, served from ${to.storage_class} for less than the storage it saves`;
+        }
         break;
       case ReasonCode.storageSaving:
         detail = `cheaper storage at ${where(to)}: ${usd(dec.monthly_now)} → ${usd(dec.monthly_after)} a month`;
@@ -82,7 +88,7 @@ export function explain(
     to === from
       ? `expected ${usd(dec.monthly_now)} a month`
       : `${usd(dec.monthly_now)} → ${usd(dec.monthly_after)} a month, one-time ${usd(dec.one_time)}` +
-        (dec.payback_months === null ? '' : `, pays back in ${dec.payback_months.toFixed(1)} months`);
+        (dec.payback_months === null ? '' : `, ${paybackPhrase(dec.payback_months, dec.one_time)}`);
   const why = items
     .filter((i) => i.code !== ReasonCode.recencyHeuristicUsed && i.code !== ReasonCode.forecastUsed)
     .map((i) => i.detail)

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { TIERS, type Tier } from '../../../core/contracts/common.ts';
 import type { Estimate } from '../../../core/contracts/estimate.ts';
+import { paybackPhrase } from '../../../core/contracts/placement.ts';
 import { ApiError } from '../../../core/contracts/api-error.ts';
 import { useActions, useApp } from '../../store/index.ts';
 import { navigate } from '../../app/router.ts';
@@ -297,7 +298,7 @@ function EstimateView({ est, stale }: { est: Estimate; stale: boolean }) {
           <dd data-testid="migration-one-time-total">
             {formatUsd(est.one_time_total_usd)}
             {est.payback_months != null && est.one_time_total_usd > 0 && (
-              <span className="muted"> · pays back in {est.payback_months.toFixed(1)} months</span>
+              <span className="muted"> · {paybackPhrase(est.payback_months, est.one_time_total_usd)}</span>
             )}
           </dd>
         </div>

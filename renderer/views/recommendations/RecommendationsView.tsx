@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { Dataset } from '../../../core/contracts/datasets.ts';
-import type { Recommendation } from '../../../core/contracts/placement.ts';
+import { paybackPhrase, type Recommendation } from '../../../core/contracts/placement.ts';
 import { useActions, useApp, useOpenJob } from '../../store/index.ts';
 import { Badge, formatBytes, formatTime, formatUsd } from '../../ui/index.ts';
 import { MigrationDialog } from '../map/MigrationDialog.tsx';
@@ -226,7 +226,7 @@ function RecRow(props: {
           <div className="muted small" data-testid={`rec-costs-${id}`}>
             engine: {formatUsd(r.monthly_cost_now_usd)} → {formatUsd(r.monthly_cost_after_usd)} a month
             {r.one_time_cost_usd ? `, one-time ${formatUsd(r.one_time_cost_usd)}` : ''}
-            {r.payback_months != null ? `, pays back in ${r.payback_months.toFixed(1)} months` : ''}
+            {r.payback_months != null ? `, ${paybackPhrase(r.payback_months, r.one_time_cost_usd ?? 0)}` : ''}
             {r.confidence !== undefined ? ` · confidence ${Math.round(r.confidence * 100)}%` : ''}
           </div>
         )}
