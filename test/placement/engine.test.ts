@@ -86,6 +86,39 @@ describe('decision engine', () => {
     expect(dec.codes).toContain('cheapest_already');
   });
 
+  it("reads thinning out are priced at their recent rate; a sparse reader's quiet spell by chance is not", () => {
+    // Decaying: 200 reads a day for two weeks, then one a day for the last 25 days. The
+    // month's average (~49 a day) lags the tail by weeks; the recent ten days say ~15.
+    const states = newStates();
+    const decaying = states.add();
+    for (let d = 40; d > 25; d--) {
+      for (let h = 0; h < 40; h++) states.observe(decaying, T0 - d * DAY + h * 30 * 60_000, 5, 0, 5 * GiB);
+    }
+    for (let d = 25; d > 0; d--) states.observe(decaying, T0 - d * DAY, 1, 0, GiB);
+    const month = states.readRate(decaying) * DAY;
+    const expected = states.expectedReadRate(decaying) * DAY;
+    expect(month).toBeGreaterThan(40);
+    expect(expected).toBeLessThan(20);
+    // Sparse: one read every 3 days for half a year, the last 8 days quiet — 3 reads were
+    // expected in ten days, none is well within chance: the month's rate stands.
+    const sparse = states.add();
+    for (let t = T0 - 180 * DAY; t <= T0 - 8 * DAY; t += 3 * DAY) states.observe(sparse, t, 1, 0, GiB);
+    expect(states.expectedReadRate(sparse)).toBe(states.readRate(sparse));
+    // The engine prices the decaying dataset's next 90 days by the recent rate: 1 TiB in 1000
+    // objects leaves Standard (Glacier IR saves $58 of storage in 90 days and a read of 1 GiB
+    // costs $0.03 there: worth it under ~1,900 reads; ~1,400 at the recent rate, ~4,400 at
+    // the month's).
+    const dec = decidePlacement(
+      states,
+      decaying,
+      facts({ bytes: 1024 * GiB, objects: 1000, created: T0 - 60 * DAY, since: T0 - 60 * DAY }),
+      T0 + 12 * HOUR,
+      world,
+      cfg,
+    );
+    expect(world.list[dec.target]?.storage_class).not.toBe('STANDARD');
+  });
+
   it('a new dataset nobody has read, in a fleet where nothing was ever read, is not moved where a first read costs money', () => {
     const states = newStates();
     const s = states.add();

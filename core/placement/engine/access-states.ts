@@ -21,6 +21,10 @@ const blend = (avg: number, x: number) => (Number.isNaN(avg) ? x : 0.5 * avg + 0
  * one burst must not erase the one long gap between bursts. Half-life about a year.
  */
 const GAP_HALF_LIFE_MS = 365 * 86_400_000;
+/** The recent read window is this share of the rate window (10 days of 30). */
+const RECENT_SHARE = 3;
+/** How many standard deviations below the month's rate the recent reads must be to count as a decline. */
+const DECLINE_Z = 2;
 
 export interface AccessModelConfig {
   /** Time constant of the read/write rate estimate, ms. */
@@ -44,6 +48,8 @@ export class AccessStates {
   episodeOpen: Uint8Array;
   returnReads: Float64Array;
   readMass: Float64Array;
+  /** The same reads over a third of the window: whether the reads are thinning out. */
+  recentReadMass: Float64Array;
   writeMass: Float64Array;
   bytesReadMass: Float64Array;
   /** Decayed count of distinct hours with an access: how concentrated the use is. */
@@ -64,6 +70,7 @@ export class AccessStates {
     this.episodeOpen = new Uint8Array(capacity);
     this.returnReads = new Float64Array(capacity).fill(NaN);
     this.readMass = new Float64Array(capacity);
+    this.recentReadMass = new Float64Array(capacity);
     this.writeMass = new Float64Array(capacity);
     this.bytesReadMass = new Float64Array(capacity);
     this.activeHours = new Float64Array(capacity);
@@ -93,6 +100,7 @@ export class AccessStates {
     this.episodeOpen[slot] = 0;
     this.returnReads[slot] = NaN;
     this.readMass[slot] = 0;
+    this.recentReadMass[slot] = 0;
     this.writeMass[slot] = 0;
     this.bytesReadMass[slot] = 0;
     this.activeHours[slot] = 0;
@@ -116,6 +124,7 @@ export class AccessStates {
     open.set(this.episodeOpen);
     this.episodeOpen = open;
     this.readMass = f64(this.readMass);
+    this.recentReadMass = f64(this.recentReadMass);
     this.writeMass = f64(this.writeMass);
     this.bytesReadMass = f64(this.bytesReadMass);
     this.activeHours = f64(this.activeHours);
@@ -144,6 +153,9 @@ export class AccessStates {
       // not ended: they describe the dataset while in use).
       const k = Math.exp(-Math.max(0, t - lastAny) / this.config.rateWindowMs);
       this.readMass[slot] = (this.readMass[slot] as number) * k;
+      this.recentReadMass[slot] =
+        (this.recentReadMass[slot] as number) *
+        Math.exp(-Math.max(0, t - lastAny) / (this.config.rateWindowMs / RECENT_SHARE));
       this.writeMass[slot] = (this.writeMass[slot] as number) * k;
       this.bytesReadMass[slot] = (this.bytesReadMass[slot] as number) * k;
       this.activeHours[slot] = (this.activeHours[slot] as number) * k;
@@ -171,6 +183,7 @@ export class AccessStates {
     }
     if (Number.isNaN(last) || t > last) this.last[slot] = t;
     this.readMass[slot] = (this.readMass[slot] as number) + reads;
+    this.recentReadMass[slot] = (this.recentReadMass[slot] as number) + reads;
     this.bytesReadMass[slot] = (this.bytesReadMass[slot] as number) + bytesRead;
   }
 
@@ -299,6 +312,26 @@ export class AccessStates {
   readRate(slot: number): number {
     const m = this.readMass[slot] as number;
     return m > 0 ? m / this.effectiveWindow(slot) : 0;
+  }
+
+  /**
+   * Reads per ms to expect from now on: the month's rate, or the recent rate where the
+   * recent reads are fewer than the month's rate would give by more than DECLINE_Z Poisson
+   * deviations — a dataset whose reads are thinning out (the month's average lags a
+   * decaying tail by weeks), while a sparse reader whose quiet week is chance keeps its
+   * month's rate (a shorter window alone made rarely-read data flap into a cold class).
+   */
+  expectedReadRate(slot: number): number {
+    const month = this.readRate(slot);
+    const m = this.recentReadMass[slot] as number;
+    const tau = this.config.rateWindowMs / RECENT_SHARE;
+    const span = Math.max(
+      this.config.minGapMs,
+      (this.lastAny[slot] as number) - (this.first[slot] as number),
+    );
+    const window = tau * (1 - Math.exp(-span / tau));
+    const expected = month * window;
+    return m < expected - DECLINE_Z * Math.sqrt(expected) ? m / window : month;
   }
 
   writeRate(slot: number): number {

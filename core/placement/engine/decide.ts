@@ -324,7 +324,7 @@ export function decidePlacement(
   ev.idleD = -1;
   ev.ageDays = ageDays;
   ev.p = p;
-  ev.reads = usedForecast ? forecastReads : p * readRate * h;
+  ev.reads = usedForecast ? forecastReads : p * states.expectedReadRate(slot) * h;
   ev.writes = p * writeRate * h;
   // Reads of a return: what past returns did (the fleet's prior for a dataset never read).
   ev.returnReads = never ? (Number.isNaN(fleet) ? 1 : Math.max(1, fleet)) : states.readsOnReturn(slot, now);
