@@ -198,6 +198,15 @@ function allowed(i: number): boolean {
   return feasible(o, ev.d) && !(ev.active && o.tier !== 'hot' && ev.d.pin === null);
 }
 
+/** A move there, and back, or a read there, would cost money (what a first read can make costly). */
+function risky(to: number): boolean {
+  const cur = ev.d.current;
+  return (
+    to !== cur &&
+    moveCostOf(cur, to, ev.ageDays) + moveCostOf(to, cur, 0) + perRead(ev.list[to] as PlacementOption) > 0
+  );
+}
+
 function moveCostOf(from: number, to: number, ageD: number): number {
   return from === to ? 0 : oneTimeMoveCost(ev.moves[from]?.[to] as MoveSides, ev.d.bytes, ev.d.objects, ageD);
 }
@@ -246,16 +255,18 @@ function costOf(i: number): number {
   if (ev.idleD < 0) ev.idleD = ev.states.expectedIdleWithin(ev.slot, ev.idleForP, ev.h) / DAY_MS;
   const idleD = ev.idleD;
   const onReturn = ev.never ? ev.returnReads : Math.min(ev.returnReads, ev.reads);
+  const here = storagePerDay(o);
+  const readHere = perRead(o);
   // When the data returns the engine either moves it back home (paying the move, the
   // reads of its reaction window served here) or, when the return is light, serves every
   // read from here: the cheaper of the two, as it will decide then.
   const moveBack =
-    storagePerDay(o) * idleD +
+    here * idleD +
     storagePerDay(hm) * (ev.hDays - idleD) +
     ev.p * moveCostOf(i, ev.home, idleD) +
-    ev.p * onReturn * perRead(o) +
+    ev.p * onReturn * readHere +
     Math.max(0, ev.reads - ev.p * onReturn) * perRead(hm);
-  const stay = storagePerDay(o) * ev.hDays + Math.max(ev.reads, ev.p * ev.returnReads) * perRead(o);
+  const stay = here * ev.hDays + Math.max(ev.reads, ev.p * ev.returnReads) * readHere;
   return toHere + Math.min(moveBack, stay) + ev.writes * perWrite(o);
 }
 
@@ -365,9 +376,6 @@ export function decidePlacement(
   const bestPerDay = best === d.current ? stayPerDay : bestCost / hDays;
 
   let target = best;
-  const risky = (i: number) =>
-    i !== d.current &&
-    moveCostOf(d.current, i, ageDays) + moveCostOf(i, d.current, 0) + perRead(list[i] as PlacementOption) > 0;
   if ((blind || (unknown && risky(best))) && curFeasible) {
     target = d.current;
     codes.push(ReasonCode.noHistory);
