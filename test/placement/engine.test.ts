@@ -119,6 +119,28 @@ describe('decision engine', () => {
     expect(world.list[dec.target]?.storage_class).not.toBe('STANDARD');
   });
 
+  it('the first reads of a new burst do not send bursty data cold: a return brings what past bursts did', () => {
+    // 1.8 TiB in 27 objects, bursts of ~150 reads over two days every 100 days; three
+    // reads an hour ago open a fourth. The read rate, decayed over the 100-day gap, says
+    // "three reads"; past bursts say 150 reads of 68 GiB, $2 each from Glacier IR.
+    const states = newStates();
+    const s = states.add();
+    for (const start of [T0 - 300 * DAY, T0 - 200 * DAY, T0 - 100 * DAY]) {
+      for (let k = 0; k < 150; k++) states.observe(s, start + k * 20 * 60_000, 1, 0, 68 * GiB);
+    }
+    for (let k = 3; k > 0; k--) states.observe(s, T0 - k * 20 * 60_000, 1, 0, 68 * GiB);
+    expect(states.readsPerSpell(s)).toBeCloseTo(150, 0);
+    const dec = decidePlacement(
+      states,
+      s,
+      facts({ bytes: 1843 * GiB, objects: 27, since: T0 - 400 * DAY, created: T0 - 400 * DAY }),
+      T0,
+      world,
+      cfg,
+    );
+    expect(world.list[dec.target]?.storage_class).toBe('STANDARD');
+  });
+
   it('a new dataset nobody has read, in a fleet where nothing was ever read, is not moved where a first read costs money', () => {
     const states = newStates();
     const s = states.add();

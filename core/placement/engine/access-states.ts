@@ -21,6 +21,8 @@ const blend = (avg: number, x: number) => (Number.isNaN(avg) ? x : 0.5 * avg + 0
  * one burst must not erase the one long gap between bursts. Half-life about a year.
  */
 const GAP_HALF_LIFE_MS = 365 * 86_400_000;
+/** A gap between reads this long ends a busy spell. */
+const SPELL_GAP_MS = 86_400_000;
 /** The recent read window is this share of the rate window (10 days of 30). */
 const RECENT_SHARE = 3;
 /** How many standard deviations below the month's rate the recent reads must be to count as a decline. */
@@ -47,6 +49,10 @@ export class AccessStates {
   episodeReads: Float64Array;
   episodeOpen: Uint8Array;
   returnReads: Float64Array;
+  /** Reads since the current busy spell began (one ends at a gap of a day or more). */
+  spellReads: Float64Array;
+  /** Moving average of the reads of past busy spells. */
+  spellMean: Float64Array;
   readMass: Float64Array;
   /** The same reads over a third of the window: whether the reads are thinning out. */
   recentReadMass: Float64Array;
@@ -69,6 +75,8 @@ export class AccessStates {
     this.episodeReads = new Float64Array(capacity);
     this.episodeOpen = new Uint8Array(capacity);
     this.returnReads = new Float64Array(capacity).fill(NaN);
+    this.spellReads = new Float64Array(capacity);
+    this.spellMean = new Float64Array(capacity).fill(NaN);
     this.readMass = new Float64Array(capacity);
     this.recentReadMass = new Float64Array(capacity);
     this.writeMass = new Float64Array(capacity);
@@ -99,6 +107,8 @@ export class AccessStates {
     this.episodeReads[slot] = 0;
     this.episodeOpen[slot] = 0;
     this.returnReads[slot] = NaN;
+    this.spellReads[slot] = 0;
+    this.spellMean[slot] = NaN;
     this.readMass[slot] = 0;
     this.recentReadMass[slot] = 0;
     this.writeMass[slot] = 0;
@@ -120,6 +130,8 @@ export class AccessStates {
     this.episodeStart = f64(this.episodeStart);
     this.episodeReads = f64(this.episodeReads);
     this.returnReads = f64(this.returnReads, NaN);
+    this.spellReads = f64(this.spellReads);
+    this.spellMean = f64(this.spellMean, NaN);
     const open = new Uint8Array(cap);
     open.set(this.episodeOpen);
     this.episodeOpen = open;
@@ -169,6 +181,11 @@ export class AccessStates {
     if (dt === Infinity || Math.floor(t / HOUR_MS) !== Math.floor(last / HOUR_MS)) {
       this.activeHours[slot] = (this.activeHours[slot] as number) + 1;
     }
+    if (dt >= SPELL_GAP_MS && dt !== Infinity) {
+      this.spellMean[slot] = blend(this.spellMean[slot] as number, this.spellReads[slot] as number);
+      this.spellReads[slot] = 0;
+    }
+    this.spellReads[slot] = (this.spellReads[slot] as number) + reads;
     const reaction = this.config.reactionMs;
     if (dt >= reaction) {
       // A return: the previous return's first reaction window is complete.
@@ -364,6 +381,16 @@ export class AccessStates {
       prevS = s;
       x = Math.min(horizonMs, x * 2);
     }
+  }
+
+  /**
+   * Reads a busy spell brings: the average of past spells, or the current one's so far if
+   * larger (NaN before any spell ended). A return after a long gap starts with a rate the
+   * gap has decayed to nothing; this says how much reading it is likely to bring.
+   */
+  readsPerSpell(slot: number): number {
+    const m = this.spellMean[slot] as number;
+    return Number.isNaN(m) ? NaN : Math.max(m, this.spellReads[slot] as number);
   }
 
   bytesPerRead(slot: number): number {

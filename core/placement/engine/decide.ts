@@ -335,7 +335,12 @@ export function decidePlacement(
   ev.idleD = -1;
   ev.ageDays = ageDays;
   ev.p = p;
-  ev.reads = usedForecast ? forecastReads : p * states.expectedReadRate(slot) * h;
+  // Reads over the horizon if the dataset keeps its habits: its rate, and at least what a
+  // busy spell of it brings (a return after a long gap starts with its rate decayed to
+  // nothing: the engine once moved bursty data cold on the first reads of a new burst).
+  const spell = states.readsPerSpell(slot);
+  const habit = states.expectedReadRate(slot) * h;
+  ev.reads = usedForecast ? forecastReads : p * (spell > habit ? spell : habit);
   ev.writes = p * writeRate * h;
   // Reads of a return: what past returns did (the fleet's prior for a dataset never read).
   ev.returnReads = never ? (Number.isNaN(fleet) ? 1 : Math.max(1, fleet)) : states.readsOnReturn(slot, now);
