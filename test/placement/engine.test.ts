@@ -141,6 +141,34 @@ describe('decision engine', () => {
     expect(world.list[dec.target]?.storage_class).toBe('STANDARD');
   });
 
+  it('data read heavily in a cold class it entered before the reads began moves out, not held by hysteresis', () => {
+    // Moved to Glacier IR ten days ago; for three days it has been read 30 times a day
+    // (one of 15 objects, 68 GiB, $2 a read there). Staying used to be priced as "move back
+    // when it returns" — the same as moving now — so hysteresis held it there for good.
+    const states = newStates();
+    const s = states.add();
+    for (let d = 60; d > 30; d--) states.observe(s, T0 - d * DAY, 1, 0, 68 * GiB);
+    for (let k = 3 * 30; k > 0; k--) states.observe(s, T0 - k * 48 * 60_000, 1, 0, 68 * GiB);
+    const cold = world.list.findIndex((o) => o.storage_class === 'GLACIER_IR');
+    const dec = decidePlacement(
+      states,
+      s,
+      facts({
+        bytes: 1024 * GiB,
+        objects: 15,
+        current: cold,
+        since: T0 - 10 * DAY,
+        moved_at: T0 - 10 * DAY,
+        created: T0 - 400 * DAY,
+      }),
+      T0,
+      world,
+      cfg,
+    );
+    expect(world.list[dec.target]?.storage_class).not.toBe('GLACIER_IR');
+    expect(dec.codes).not.toContain('hysteresis_hold');
+  });
+
   it('a new dataset nobody has read, in a fleet where nothing was ever read, is not moved where a first read costs money', () => {
     const states = newStates();
     const s = states.add();

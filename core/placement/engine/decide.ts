@@ -185,6 +185,8 @@ const ev = {
   returnReads: 0,
   home: -1,
   now: 0,
+  /** Read since it entered its current class. */
+  readSince: false,
 };
 
 /** Cost of one read (request and retrieval) and one write at a class. */
@@ -267,6 +269,10 @@ function costOf(i: number): number {
     ev.p * onReturn * readHere +
     Math.max(0, ev.reads - ev.p * onReturn) * perRead(hm);
   const stay = here * ev.hDays + Math.max(ev.reads, ev.p * ev.returnReads) * readHere;
+  // Where the data is, once it has been read there the return the move back waited for has
+  // come: staying is serving the reads here (else staying, priced as "move back later",
+  // ties with moving now and hysteresis holds a busy dataset in a cold class for good).
+  if (i === ev.d.current && ev.readSince) return stay + ev.writes * perWrite(o);
   return toHere + Math.min(moveBack, stay) + ev.writes * perWrite(o);
 }
 
@@ -329,6 +335,7 @@ export function decidePlacement(
       : d.bytes / Math.max(1, d.objects)
     : states.bytesPerRead(slot);
   ev.never = never;
+  ev.readSince = !never && last > d.since;
   ev.hDays = hDays;
   ev.h = h;
   ev.idleForP = idleForP;
