@@ -1,7 +1,8 @@
 // Replay benchmark of the placement engine against S3 Intelligent-Tiering, GCS Autoclass,
 // the seed's recency rule, always-hot and the clairvoyant optimum:
 //   npm run bench:placement -- --trace FILE.csv[.gz] [--sizes FILE.csv] [--time-scale N]
-//     [--cloud s3|gs] [--tick-hours H] [--prices FILE.json] [--lifecycle-only] [--json] [--save FILE.json]
+//     [--cloud s3|gs] [--tick-hours H] [--prices FILE.json] [--lifecycle-only] [--no-forecasts]
+//     [--json] [--save FILE.json]
 // In S3 the engine and the optimum may also choose INTELLIGENT_TIERING (--lifecycle-only: not).
 // --prices edits the bucket's prices per tier: {"cold": {"retrieval_per_gb": 0.05}} (fields of
 // UnitPrices in core/placement/unit-prices.ts; the rest stay list prices).
@@ -83,6 +84,11 @@ function printCase(title: string, c: ReplayCase, cloud: CloudKind): void {
     r.map((x, i) => (i === 0 ? x.padEnd(w[i] as number) : x.padStart(w[i] as number))).join('  ');
   console.log(`  ${line(head)}`);
   for (const r of rows) console.log(`  ${line(r)}`);
+  const e = c.engine;
+  console.log(
+    `  forecasts: ${e.with_forecast} of ${e.decisions} engine decisions priced by a trained forecast ` +
+      `(${e.datasets_with_forecast} of ${c.datasets} datasets), the rest by the recency heuristic`,
+  );
   const t = checkTargets(c.policies, cloud);
   console.log(
     `  target: datamotion ${t.vs_best_rule.toFixed(3)}× best rule baseline (${t.best_rule_baseline}; target ≤ 0.8), ` +
@@ -119,6 +125,7 @@ export function main(argv = process.argv.slice(2)): void {
       save: { type: 'string' },
       prices: { type: 'string' },
       'lifecycle-only': { type: 'boolean', default: false },
+      'no-forecasts': { type: 'boolean', default: false },
     },
   });
   if (!values.trace) throw new DataMotionError('invalid_input', '--trace FILE.csv is required', 'trace');
@@ -164,6 +171,8 @@ export function main(argv = process.argv.slice(2)): void {
     prices: values.prices ? parsePriceEdits(readJson(values.prices), cloud) : {},
     // In S3, Intelligent-Tiering is one more class for the engine and the optimum.
     autoTiering: !values['lifecycle-only'],
+    // Forecasts trained as production trains them (every 24 h), used where they won.
+    retrainMs: values['no-forecasts'] ? null : DEFAULT_PLACEMENT.retrainIntervalMs,
   };
   const small = replay(trace, opts, (_n, derived): SizeRow => ({
     bytes: derived,

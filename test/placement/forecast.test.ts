@@ -1,7 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backtest, fit, forecastAt, forecastSum } from '../../core/placement/forecast/holt-winters.ts';
+import {
+  WEEK_H,
+  backtest,
+  fit,
+  forecastAt,
+  forecastSum,
+} from '../../core/placement/forecast/holt-winters.ts';
+import { HISTORY_H, trainSeries } from '../../core/placement/forecast/forecast-service.ts';
+import { replay, type ReplayOptions } from '../../core/placement/replay/replay.ts';
+import { parseTrace } from '../../core/placement/replay/trace.ts';
 import { rng } from '../../bench/traces/generate.ts';
 import { tempCore, type TempCore } from '../helpers/temp-core.ts';
 
@@ -37,6 +46,54 @@ describe('Holt-Winters forecast', () => {
     let manual = 0;
     for (let i = 0; i < 400; i++) manual += forecastAt(m, 3 + i);
     expect(forecastSum(m, 3, 400)).toBeCloseTo(manual, 6);
+  });
+});
+
+describe('trainSeries: the training production and the replay share', () => {
+  it('fits a busy seasonal series and uses it where it wins; a sparse one gets no model', () => {
+    const endHour = Math.floor(Date.UTC(2026, 5, 1) / HOUR);
+    const busy = trainSeries(Float64Array.from(seasonal(HISTORY_H, 3)), endHour);
+    expect(busy?.used).toBe(true);
+    expect(busy?.at).toBe(endHour * HOUR);
+    // One read every ~40 hours: reads in 2.5% of the hours, under the 25% a model needs.
+    const rand = rng(5);
+    const sparse = Float64Array.from({ length: HISTORY_H }, () => (rand() < 0.025 ? 1 : 0));
+    expect(trainSeries(sparse, endHour)).toBeNull();
+    // Two weeks of history at least.
+    expect(trainSeries(Float64Array.from(seasonal(WEEK_H, 3)), endHour)).toBeNull();
+  });
+
+  it('the replay trains forecasts as production does and prices with them where they won', () => {
+    const start = Date.UTC(2026, 0, 5);
+    const hours = 10 * WEEK_H;
+    const ys = seasonal(hours, 9);
+    const lines = ['timestamp,key,op,size'];
+    ys.forEach((n, h) => {
+      for (let k = 0; k < n; k++)
+        lines.push(`${start + h * HOUR + k * 1000},office/part-${k % 7},read,65536`);
+    });
+    const opts: ReplayOptions = {
+      cloud: 's3',
+      tickMs: 86_400_000,
+      bucketMs: 60_000,
+      engine: {
+        horizonDays: 30,
+        hysteresis: 0.1,
+        minDwellMs: 86_400_000,
+        activeWindowMs: 60_000,
+        reactionMs: 86_400_000,
+      },
+      recency: { hot_max_age_s: 60, warm_max_age_s: 600 },
+      tierLatencyMs: { hot: 10, warm: 100, cold: 1000 },
+      retrainMs: 86_400_000,
+    };
+    const size = () => ({ bytes: 2 ** 40, slo_ms: null });
+    const withForecasts = replay(parseTrace(`${lines.join('\n')}\n`), opts, size);
+    // Two weeks to learn, then a forecast prices the decisions of the weeks after.
+    expect(withForecasts.engine.datasets_with_forecast).toBe(1);
+    expect(withForecasts.engine.with_forecast).toBeGreaterThan(40);
+    const without = replay(parseTrace(`${lines.join('\n')}\n`), { ...opts, retrainMs: null }, size);
+    expect(without.engine.with_forecast).toBe(0);
   });
 });
 

@@ -5,7 +5,16 @@ import { decide } from '../rules.ts';
 import { AUTO_TIERING_FEES, unitPrices, type UnitPrices } from '../unit-prices.ts';
 import { AccessStates } from '../engine/access-states.ts';
 import {
+  driftHours,
+  forecastReads,
+  hasDrifted,
+  HISTORY_H,
+  trainSeries,
+  type TrainedForecast,
+} from '../forecast/forecast-service.ts';
+import {
   decidePlacement,
+  type ForecastFn,
   type EngineConfig,
   type PlacementOption,
   type PlacementOptions,
@@ -80,7 +89,13 @@ export function datamotionFleet(
   world: PlacementOptions,
   engine: EngineConfig,
   bucketMs: number,
+  /** Retrain forecasts this often (production's placement.retrainIntervalMs); null: none. */
+  retrainMs: number | null = null,
+  /** Filled in: how many decisions, and how many of them a forecast priced. */
+  stats: FleetStats = { decisions: 0, with_forecast: 0, datasets_with_forecast: 0 },
 ): CostBreakdown[] {
+  const forecastUsers = new Set<number>();
+  const forecasts = retrainMs === null ? null : new FleetForecasts(datasets, clock, retrainMs);
   const states = new AccessStates(
     { rateWindowMs: engine.horizonDays * DAY_MS, minGapMs: bucketMs, reactionMs: engine.reactionMs },
     datasets.length,
@@ -95,9 +110,16 @@ export function datamotionFleet(
   }));
   for (let k = 0; k < clock.ticks; k++) {
     const now = clock.start + k * clock.tick_ms;
+    forecasts?.advance(now);
     datasets.forEach((ds, i) => {
       if (k < ds.first_tick) return;
       const r = run[i] as (typeof run)[number];
+      const forecast = forecasts?.forecastFor(i, now);
+      stats.decisions++;
+      if (forecast) {
+        stats.with_forecast++;
+        forecastUsers.add(i);
+      }
       const next = decidePlacement(
         states,
         r.slot,
@@ -116,6 +138,7 @@ export function datamotionFleet(
         now,
         world,
         engine,
+        forecast,
       ).target;
       if (next !== r.current) {
         billMove(r.out, world.moves[r.current]?.[next] as MoveSides, ds, (k - r.since) * tickDays);
@@ -135,7 +158,80 @@ export function datamotionFleet(
       }
     });
   }
+  stats.datasets_with_forecast = forecastUsers.size;
   return run.map((r) => r.out);
+}
+
+export interface FleetStats {
+  decisions: number;
+  with_forecast: number;
+  datasets_with_forecast: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The forecasts of production in the replay: every dataset's hourly reads, trained every
+ * `retrainMs` on the four weeks before (trainSeries, as POST /train and the scheduled
+ * retraining do), used where they beat the heuristic in backtest, dropped on drift. Only
+ * hours before `now` are read: nothing of the future.
+ */
+class FleetForecasts {
+  private readonly hourly: Float64Array[];
+  private readonly startHour: number;
+  private readonly models: (TrainedForecast | null)[];
+  private nextTrain = -Infinity;
+
+  constructor(
+    private readonly datasets: SimDataset[],
+    clock: SimClock,
+    private readonly retrainMs: number,
+  ) {
+    this.startHour = Math.floor(clock.start / HOUR_MS);
+    const hours = Math.ceil((clock.ticks * clock.tick_ms) / HOUR_MS) + 1;
+    this.hourly = datasets.map((ds) => {
+      const y = new Float64Array(hours);
+      for (const b of ds.buckets) {
+        const h = Math.floor(b.t / HOUR_MS) - this.startHour;
+        if (h >= 0 && h < hours) y[h] = (y[h] as number) + b.reads;
+      }
+      return y;
+    });
+    this.models = datasets.map(() => null);
+  }
+
+  /** The hours [endHour - n, endHour) of dataset i, zeros before the trace. */
+  private window(i: number, endHour: number, n: number): Float64Array {
+    const y = this.hourly[i] as Float64Array;
+    const end = endHour - this.startHour;
+    if (end - n >= 0) return y.subarray(end - n, end);
+    const out = new Float64Array(n);
+    out.set(y.subarray(0, Math.max(0, end)), n - Math.max(0, end));
+    return out;
+  }
+
+  advance(now: number): void {
+    const endHour = Math.floor(now / HOUR_MS);
+    if (now >= this.nextTrain) {
+      this.nextTrain = now + this.retrainMs;
+      this.datasets.forEach((_, i) => {
+        this.models[i] = trainSeries(this.window(i, endHour, HISTORY_H), endHour);
+      });
+      return;
+    }
+    this.models.forEach((e, i) => {
+      if (!e || !e.used || e.drifted) return;
+      const hours = driftHours(e, now);
+      if (hours > 0 && hasDrifted(e, this.window(i, Math.floor(e.at / HOUR_MS) + hours, hours))) {
+        e.drifted = true;
+      }
+    });
+  }
+
+  forecastFor(i: number, now: number): ForecastFn | undefined {
+    const e = this.models[i];
+    return e && e.used && !e.drifted ? forecastReads(e, now) : undefined;
+  }
 }
 
 export const alwaysHot: LifecyclePolicy = { choose: () => 0 };

@@ -6,6 +6,7 @@ import { optimum } from './optimum.ts';
 import {
   alwaysHot,
   datamotionFleet,
+  type FleetStats,
   gcsAutoclass,
   s3IntelligentTiering,
   seedRecencyPolicy,
@@ -50,6 +51,8 @@ export interface ReplayOptions {
   prices?: PriceEdits;
   /** S3 only: Intelligent-Tiering is one more class the engine and the optimum may choose. */
   autoTiering?: boolean;
+  /** The engine retrains its forecasts this often, as production does; null or absent: none. */
+  retrainMs?: number | null;
 }
 
 export type PolicyTotals = Record<PolicyName, CostBreakdown>;
@@ -59,6 +62,8 @@ export interface ReplayCase {
   bytes: number;
   ticks: number;
   policies: PolicyTotals;
+  /** The engine's decisions, and how many a trained forecast priced. */
+  engine: FleetStats;
 }
 
 /** Replays every policy over every dataset of the trace, sized by `sizeOf`. */
@@ -71,7 +76,16 @@ export function replay(
   const world = bucketWorld(opts.cloud, opts.tierLatencyMs, opts.prices, opts.autoTiering ?? false);
   const totals = Object.fromEntries(POLICY_NAMES.map((n) => [n, emptyBreakdown()])) as PolicyTotals;
   // The engine runs over the fleet together (it learns a prior from other datasets' past).
-  const fleet = datamotionFleet(datasets, clock, world, opts.engine, opts.bucketMs);
+  const engineStats: FleetStats = { decisions: 0, with_forecast: 0, datasets_with_forecast: 0 };
+  const fleet = datamotionFleet(
+    datasets,
+    clock,
+    world,
+    opts.engine,
+    opts.bucketMs,
+    opts.retrainMs ?? null,
+    engineStats,
+  );
   const byDataset = new Map(datasets.map((ds, i) => [ds, fleet[i] as CostBreakdown]));
   const run: Record<PolicyName, (ds: SimDataset) => CostBreakdown> = {
     datamotion: (ds) => byDataset.get(ds) as CostBreakdown,
@@ -87,7 +101,13 @@ export function replay(
     bytes += ds.bytes;
     for (const name of POLICY_NAMES) addInto(totals[name], run[name](ds));
   }
-  return { datasets: datasets.length, bytes, ticks: clock.ticks, policies: totals };
+  return {
+    datasets: datasets.length,
+    bytes,
+    ticks: clock.ticks,
+    policies: totals,
+    engine: engineStats,
+  };
 }
 
 export interface TargetCheck {
