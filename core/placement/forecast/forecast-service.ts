@@ -48,7 +48,8 @@ interface Entry extends TrainedForecast {
 /**
  * Fits one dataset's hourly reads `y` (HISTORY_H hours ending at epoch hour `endHour`) and
  * backtests it against the recency heuristic on the last week; null with less than two
- * weeks of history or too sparse a series (MIN_BUSY_SHARE). The one training the service and the replay both run.
+ * weeks of history or too sparse a series (MIN_BUSY_SHARE). The one training that
+ * POST /train, the scheduled retraining and the replay all run.
  */
 export function trainSeries(y: Float64Array, endHour: number): TrainedForecast | null {
   let first = 0;
