@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { parseSizes, parseTrace } from '../../core/placement/replay/trace.ts';
 import { POLICY_NAMES, replay, type ReplayOptions } from '../../core/placement/replay/replay.ts';
 import { optimum } from '../../core/placement/replay/optimum.ts';
-import { alwaysHot, datamotionPolicy, seedRecencyPolicy } from '../../core/placement/replay/policies.ts';
+import { alwaysHot, datamotionFleet, seedRecencyPolicy } from '../../core/placement/replay/policies.ts';
 import {
   DAY_MS,
   bucketWorld,
@@ -171,11 +171,14 @@ describe('replay', () => {
             alwaysHot,
             // A random schedule may park an SLO dataset in a slow class: only without an SLO.
             ...(slo === null ? [random] : []),
-            datamotionPolicy(ds, clock, world, opts.engine, 60_000),
             seedRecencyPolicy(ds, clock, world, opts.recency, latency),
           ];
-          for (const p of policies) {
-            const r = runLifecycle(ds, clock, world, p);
+          const runs = [
+            ...policies.map((p) => runLifecycle(ds, clock, world, p)),
+            // The engine: a fleet of this one dataset.
+            ...datamotionFleet([ds], clock, world, opts.engine, 60_000),
+          ];
+          for (const r of runs) {
             // The optimum never holds an SLO dataset in a class slower than its SLO; it is a
             // lower bound of the policies that do not either (always-hot, the engine, the seed rule).
             if (r.slo_misses === 0) expect(best.total).toBeLessThanOrEqual(r.total * (1 + 1e-12) + 1e-12);

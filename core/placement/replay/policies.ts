@@ -16,15 +16,12 @@ import {
   decidePlacement,
   type ForecastFn,
   type EngineConfig,
-  type PlacementOption,
   type PlacementOptions,
 } from '../engine/decide.ts';
-import type { MoveSides } from '../unit-prices.ts';
 import {
   DAY_MS,
-  billMove,
+  LifecycleRun,
   billTick,
-  tickPrices,
   emptyBreakdown,
   type CostBreakdown,
   type LifecyclePolicy,
@@ -32,56 +29,11 @@ import {
   type SimDataset,
 } from './simulate.ts';
 
-/** The engine of production (decidePlacement over AccessStates), fed the same minute buckets. */
-export function datamotionPolicy(
-  ds: SimDataset,
-  clock: SimClock,
-  world: PlacementOptions,
-  engine: EngineConfig,
-  bucketMs: number,
-): LifecyclePolicy {
-  const states = new AccessStates(
-    { rateWindowMs: engine.horizonDays * DAY_MS, minGapMs: bucketMs, reactionMs: engine.reactionMs },
-    1,
-  );
-  const slot = states.add();
-  return {
-    choose(k, current, since) {
-      const now = clock.start + k * clock.tick_ms;
-      return decidePlacement(
-        states,
-        slot,
-        {
-          bytes: ds.bytes,
-          objects: ds.objects,
-          current,
-          since: clock.start + since * clock.tick_ms,
-          created: ds.created,
-          moved_at: since > -1e9 ? clock.start + since * clock.tick_ms : null,
-          last_access: null,
-          slo_ms: ds.slo_ms,
-          pin: null,
-          min_tier: null,
-        },
-        now,
-        world,
-        engine,
-      ).target;
-    },
-    observe(k) {
-      for (let i = ds.tick_start[k] as number; i < (ds.tick_start[k + 1] as number); i++) {
-        const b = ds.buckets[i];
-        if (b) states.observe(slot, b.t, b.reads, b.writes, b.bytes_read);
-      }
-    },
-  };
-}
-
 /**
  * The engine over the whole fleet at once, tick by tick, as production runs it: one
  * AccessStates for every dataset, so what returns look like on other datasets (only up to
  * now: no future leaks across datasets) is the prior of a dataset never read. Billed by
- * the same bookkeeping as runLifecycle.
+ * the same bookkeeping as runLifecycle (LifecycleRun); a fleet of one is the engine alone.
  */
 export function datamotionFleet(
   datasets: SimDataset[],
@@ -100,14 +52,7 @@ export function datamotionFleet(
     { rateWindowMs: engine.horizonDays * DAY_MS, minGapMs: bucketMs, reactionMs: engine.reactionMs },
     datasets.length,
   );
-  const tickDays = clock.tick_ms / DAY_MS;
-  const run = datasets.map(() => ({
-    out: emptyBreakdown(),
-    current: 0,
-    since: -1e9,
-    lastAccessTick: -1e9,
-    slot: states.add(),
-  }));
+  const run = datasets.map((ds) => ({ life: new LifecycleRun(ds, clock, world), slot: states.add() }));
   for (let k = 0; k < clock.ticks; k++) {
     const now = clock.start + k * clock.tick_ms;
     forecasts?.advance(now);
@@ -120,16 +65,17 @@ export function datamotionFleet(
         stats.with_forecast++;
         forecastUsers.add(i);
       }
+      const { current, since } = r.life;
       const next = decidePlacement(
         states,
         r.slot,
         {
           bytes: ds.bytes,
           objects: ds.objects,
-          current: r.current,
-          since: clock.start + r.since * clock.tick_ms,
+          current,
+          since: clock.start + since * clock.tick_ms,
           created: ds.created,
-          moved_at: r.since > -1e9 ? clock.start + r.since * clock.tick_ms : null,
+          moved_at: since > -1e9 ? clock.start + since * clock.tick_ms : null,
           last_access: null,
           slo_ms: ds.slo_ms,
           pin: null,
@@ -140,15 +86,7 @@ export function datamotionFleet(
         engine,
         forecast,
       ).target;
-      if (next !== r.current) {
-        billMove(r.out, world.moves[r.current]?.[next] as MoveSides, ds, (k - r.since) * tickDays);
-        r.current = next;
-        r.since = k;
-      }
-      const o = world.list[r.current] as PlacementOption;
-      const idle = k - Math.max(r.since, r.lastAccessTick + 1);
-      billTick(r.out, tickPrices(o.prices, idle, tickDays, ds), ds, k, tickDays, o.latency_ms);
-      if ((ds.reads[k] as number) + (ds.writes[k] as number) > 0) r.lastAccessTick = k;
+      r.life.step(k, next);
     });
     datasets.forEach((ds, i) => {
       const slot = (run[i] as (typeof run)[number]).slot;
@@ -159,7 +97,7 @@ export function datamotionFleet(
     });
   }
   stats.datasets_with_forecast = forecastUsers.size;
-  return run.map((r) => r.out);
+  return run.map((r) => r.life.out);
 }
 
 export interface FleetStats {

@@ -249,6 +249,40 @@ export interface LifecyclePolicy {
   observe?(k: number): void;
 }
 
+/**
+ * One dataset's bookkeeping through the ticks: the class it holds (it starts in the hot
+ * class), since which tick, and what it has cost. Every policy is billed through it.
+ */
+export class LifecycleRun {
+  readonly out = emptyBreakdown();
+  current = 0;
+  since = -1e9;
+  private lastAccessTick = -1e9;
+  private readonly tickDays: number;
+
+  constructor(
+    private readonly ds: SimDataset,
+    clock: SimClock,
+    private readonly world: PlacementOptions,
+  ) {
+    this.tickDays = clock.tick_ms / DAY_MS;
+  }
+
+  /** At tick k's boundary: moves to class `next` if it is another, then bills the tick. */
+  step(k: number, next: number): void {
+    const { ds, world, tickDays } = this;
+    if (next !== this.current) {
+      billMove(this.out, world.moves[this.current]?.[next] as MoveSides, ds, (k - this.since) * tickDays);
+      this.current = next;
+      this.since = k;
+    }
+    const o = world.list[this.current] as PlacementOption;
+    const idle = k - Math.max(this.since, this.lastAccessTick + 1);
+    billTick(this.out, tickPrices(o.prices, idle, tickDays, ds), ds, k, tickDays, o.latency_ms);
+    if ((ds.reads[k] as number) + (ds.writes[k] as number) > 0) this.lastAccessTick = k;
+  }
+}
+
 /** Runs a lifecycle policy from the dataset's first tick; it starts in the hot class. */
 export function runLifecycle(
   ds: SimDataset,
@@ -256,25 +290,12 @@ export function runLifecycle(
   world: PlacementOptions,
   policy: LifecyclePolicy,
 ): CostBreakdown {
-  const out = emptyBreakdown();
-  const tickDays = clock.tick_ms / DAY_MS;
-  let current = 0;
-  let since = -1e9;
-  let lastAccessTick = -1e9;
+  const run = new LifecycleRun(ds, clock, world);
   for (let k = ds.first_tick; k < clock.ticks; k++) {
-    const next = policy.choose(k, current, since);
-    if (next !== current) {
-      billMove(out, world.moves[current]?.[next] as MoveSides, ds, (k - since) * tickDays);
-      current = next;
-      since = k;
-    }
-    const o = world.list[current] as PlacementOption;
-    const idle = k - Math.max(since, lastAccessTick + 1);
-    billTick(out, tickPrices(o.prices, idle, tickDays, ds), ds, k, tickDays, o.latency_ms);
-    if ((ds.reads[k] as number) + (ds.writes[k] as number) > 0) lastAccessTick = k;
+    run.step(k, policy.choose(k, run.current, run.since));
     policy.observe?.(k);
   }
-  return out;
+  return run.out;
 }
 
 /**
