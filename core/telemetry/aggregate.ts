@@ -8,6 +8,20 @@ import { MAX_SAFE } from '../contracts/common.ts';
  */
 const add = (a: number, b: number): number => Math.min(a + b, MAX_SAFE);
 
+/**
+ * The same saturating merge in SQL, for an upsert's `DO UPDATE SET` into access_aggregates
+ * and access_rollups: `excluded` is the row being added to the one the table holds.
+ */
+export const AGGREGATE_MERGE_SQL = `
+  read_count = min(read_count + excluded.read_count, ${MAX_SAFE}),
+  write_count = min(write_count + excluded.write_count, ${MAX_SAFE}),
+  bytes_read = min(bytes_read + excluded.bytes_read, ${MAX_SAFE}),
+  bytes_written = min(bytes_written + excluded.bytes_written, ${MAX_SAFE}),
+  lat_sum_ms = lat_sum_ms + excluded.lat_sum_ms,
+  lat_count = min(lat_count + excluded.lat_count, ${MAX_SAFE}),
+  lat_max_ms = max(lat_max_ms, excluded.lat_max_ms),
+  last_access_ts = max(last_access_ts, excluded.last_access_ts)`;
+
 /** One row of access_aggregates, before it is added to what the table already holds. */
 export interface BucketDelta {
   dataset_id: number;

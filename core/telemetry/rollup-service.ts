@@ -1,6 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Db } from '../db/database.ts';
 import { MAX_SAFE } from '../contracts/common.ts';
+import { AGGREGATE_MERGE_SQL } from './aggregate.ts';
 
 const HOUR_S = 3_600;
 const DAY_S = 86_400;
@@ -21,15 +22,7 @@ export interface RollupResult {
 
 const SUMS = `sum(read_count), sum(write_count), min(sum(bytes_read), ${MAX_SAFE}),
   min(sum(bytes_written), ${MAX_SAFE}), sum(lat_sum_ms), sum(lat_count), max(lat_max_ms), max(last_access_ts)`;
-const UPSERT = `ON CONFLICT (dataset_id, granularity, bucket_start) DO UPDATE SET
-  read_count = min(read_count + excluded.read_count, ${MAX_SAFE}),
-  write_count = min(write_count + excluded.write_count, ${MAX_SAFE}),
-  bytes_read = min(bytes_read + excluded.bytes_read, ${MAX_SAFE}),
-  bytes_written = min(bytes_written + excluded.bytes_written, ${MAX_SAFE}),
-  lat_sum_ms = lat_sum_ms + excluded.lat_sum_ms,
-  lat_count = min(lat_count + excluded.lat_count, ${MAX_SAFE}),
-  lat_max_ms = max(lat_max_ms, excluded.lat_max_ms),
-  last_access_ts = max(last_access_ts, excluded.last_access_ts)`;
+const UPSERT = `ON CONFLICT (dataset_id, granularity, bucket_start) DO UPDATE SET ${AGGREGATE_MERGE_SQL}`;
 
 /**
  * Retention of access aggregates: minute buckets older than their retention are summed

@@ -10,9 +10,8 @@ import {
   type IngestResult,
   type UsageBucket,
 } from '../contracts/telemetry.ts';
-import { eventTimeMs, foldEvents, type BucketDelta } from './aggregate.ts';
+import { AGGREGATE_MERGE_SQL, eventTimeMs, foldEvents, type BucketDelta } from './aggregate.ts';
 import { assertDatasetExists } from '../catalog/dataset-service.ts';
-import { MAX_SAFE } from '../contracts/common.ts';
 
 /** Events validated (or rows written) between two yields to the event loop. */
 const CHUNK = 10_000;
@@ -40,15 +39,7 @@ export class TelemetryService {
          bytes_written, lat_sum_ms, lat_count, lat_max_ms, last_access_ts)
        VALUES (@dataset_id, @bucket_start, @read_count, @write_count, @bytes_read, @bytes_written,
          @lat_sum_ms, @lat_count, @lat_max_ms, @last_access_ts)
-       ON CONFLICT (dataset_id, bucket_start) DO UPDATE SET
-         read_count = min(read_count + excluded.read_count, ${MAX_SAFE}),
-         write_count = min(write_count + excluded.write_count, ${MAX_SAFE}),
-         bytes_read = min(bytes_read + excluded.bytes_read, ${MAX_SAFE}),
-         bytes_written = min(bytes_written + excluded.bytes_written, ${MAX_SAFE}),
-         lat_sum_ms = lat_sum_ms + excluded.lat_sum_ms,
-         lat_count = min(lat_count + excluded.lat_count, ${MAX_SAFE}),
-         lat_max_ms = max(lat_max_ms, excluded.lat_max_ms),
-         last_access_ts = max(last_access_ts, excluded.last_access_ts)`,
+       ON CONFLICT (dataset_id, bucket_start) DO UPDATE SET ${AGGREGATE_MERGE_SQL}`,
     );
     this.touchDataset = db.prepare(
       `UPDATE datasets SET last_access_ts = max(coalesce(last_access_ts, 0), ?) WHERE id = ?`,
@@ -181,17 +172,8 @@ export class TelemetryService {
 
   /** Unknown dataset ids fail the whole batch, naming the first event that used one. */
   private assertDatasetsExist(events: AccessEvent[], ids: Map<number, number>, isBatch: boolean): void {
-    const wanted = [...ids.keys()];
-    const known = new Set<number>();
-    for (let i = 0; i < wanted.length; i += 500) {
-      const part = wanted.slice(i, i + 500);
-      const found = this.db
-        .prepare(`SELECT id FROM datasets WHERE id IN (${part.map(() => '?').join(',')})`)
-        .pluck()
-        .all(...part) as number[];
-      for (const id of found) known.add(id);
-    }
-    if (known.size === wanted.length) return;
+    const known = this.knownDatasets(ids.keys());
+    if (known.size === ids.size) return;
     const index = events.findIndex((e) => !known.has(e.dataset_id));
     const field = isBatch ? `body[${index}].dataset_id` : 'body.dataset_id';
     throw notFound('dataset', (events[index] as AccessEvent).dataset_id, field);
