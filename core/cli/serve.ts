@@ -149,23 +149,34 @@ export async function serve(args: ServeArgs, out: (line: string) => void): Promi
     );
   }
 
+  // The server first (no new work arrives), then the core (the mover leaves jobs resumable).
+  return untilStopped(core.logger, 'shutting down: closing the server, then the core', () =>
+    running.close().then(() => core.close()),
+  );
+}
+
+/**
+ * Resolves with the exit code once SIGINT or SIGTERM has run `close` (once, whichever comes
+ * first): 0, or 1 with the error logged when closing failed.
+ */
+export function untilStopped(
+  logger: { info(o: object, msg: string): void; error(o: object, msg: string): void },
+  message: string,
+  close: () => Promise<unknown>,
+): Promise<number> {
   return new Promise<number>((done) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
-      core.logger.info({ signal }, 'shutting down: closing the server, then the core');
-      // The server first (no new work arrives), then the core (the mover leaves jobs resumable).
-      running
-        .close()
-        .then(() => core.close())
-        .then(
-          () => done(0),
-          (e: unknown) => {
-            core.logger.error({ err: e }, 'shutdown failed');
-            done(1);
-          },
-        );
+      logger.info({ signal }, message);
+      close().then(
+        () => done(0),
+        (e: unknown) => {
+          logger.error({ err: e }, 'shutdown failed');
+          done(1);
+        },
+      );
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));

@@ -4,7 +4,7 @@ import { resolveConfig } from '../config.ts';
 import { createWorker } from '../worker/create-worker.ts';
 import { CliError } from './http.ts';
 import { kafkaFromArgs, type KafkaArgs } from './kafka-flags.ts';
-import { parseLocations } from './serve.ts';
+import { parseLocations, untilStopped } from './serve.ts';
 
 export interface WorkerArgs extends KafkaArgs {
   'data-dir'?: string;
@@ -74,22 +74,8 @@ export async function worker(args: WorkerArgs, out: (line: string) => void): Pro
     `DataMotion worker ${member.id} consuming ${headless.link.topic('migration_jobs')} as ${member.groupId}`,
   );
   out(`  brokers: ${kafka.brokers.join(',')}  data: ${base.dataDir}`);
-  return new Promise<number>((done) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      headless.logger.info({ signal }, 'worker shutting down: running jobs stay resumable');
-      server?.close();
-      headless.close().then(
-        () => done(0),
-        (e: unknown) => {
-          headless.logger.error({ err: e }, 'shutdown failed');
-          done(1);
-        },
-      );
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+  return untilStopped(headless.logger, 'worker shutting down: running jobs stay resumable', () => {
+    server?.close();
+    return headless.close();
   });
 }
