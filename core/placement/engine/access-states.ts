@@ -163,11 +163,11 @@ export class AccessStates {
     } else {
       // The masses decay from one access to the next (never across an idle gap that has
       // not ended: they describe the dataset while in use).
-      const k = Math.exp(-Math.max(0, t - lastAny) / this.config.rateWindowMs);
+      const dt = Math.max(0, t - lastAny);
+      const k = Math.exp(-dt / this.config.rateWindowMs);
       this.readMass[slot] = (this.readMass[slot] as number) * k;
       this.recentReadMass[slot] =
-        (this.recentReadMass[slot] as number) *
-        Math.exp(-Math.max(0, t - lastAny) / (this.config.rateWindowMs / RECENT_SHARE));
+        (this.recentReadMass[slot] as number) * Math.exp(-dt / (this.config.rateWindowMs / RECENT_SHARE));
       this.writeMass[slot] = (this.writeMass[slot] as number) * k;
       this.bytesReadMass[slot] = (this.bytesReadMass[slot] as number) * k;
       this.activeHours[slot] = (this.activeHours[slot] as number) * k;
@@ -316,8 +316,7 @@ export class AccessStates {
    * The window the decayed sums cover: the rate window, or less for a dataset first seen
    * more recently (else a new dataset's rate would read low).
    */
-  private effectiveWindow(slot: number): number {
-    const tau = this.config.rateWindowMs;
+  private effectiveWindow(slot: number, tau = this.config.rateWindowMs): number {
     const span = Math.max(
       this.config.minGapMs,
       (this.lastAny[slot] as number) - (this.first[slot] as number),
@@ -341,12 +340,7 @@ export class AccessStates {
   expectedReadRate(slot: number): number {
     const month = this.readRate(slot);
     const m = this.recentReadMass[slot] as number;
-    const tau = this.config.rateWindowMs / RECENT_SHARE;
-    const span = Math.max(
-      this.config.minGapMs,
-      (this.lastAny[slot] as number) - (this.first[slot] as number),
-    );
-    const window = tau * (1 - Math.exp(-span / tau));
+    const window = this.effectiveWindow(slot, this.config.rateWindowMs / RECENT_SHARE);
     const expected = month * window;
     return m < expected - DECLINE_Z * Math.sqrt(expected) ? m / window : month;
   }
