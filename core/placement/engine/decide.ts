@@ -307,7 +307,10 @@ export function decidePlacement(
   // says how hard a first read will hit (a burst of reads served from a cold class), so no
   // move that a first read could make costly.
   const blind = never && now < d.created;
-  const unknown = never && now - d.created < h && Number.isNaN(states.fleetReadsOnReturn());
+  // Never read: a return is priced as the fleet's returns go (reads of one object each), or
+  // as one read of the whole dataset before any return was seen anywhere.
+  const fleet = never ? states.fleetReadsOnReturn() : NaN;
+  const unknown = never && now - d.created < h && Number.isNaN(fleet);
 
   const readRate = states.readRate(slot);
   const writeRate = states.writeRate(slot);
@@ -326,9 +329,6 @@ export function decidePlacement(
   ev.list = list;
   ev.moves = options.moves;
   ev.active = active;
-  // Never read: a return is priced as the fleet's returns go (reads of one object each), or
-  // as one read of the whole dataset before any return was seen anywhere.
-  const fleet = never ? states.fleetReadsOnReturn() : NaN;
   ev.bytesPerRead = never
     ? Number.isNaN(fleet)
       ? d.bytes
