@@ -202,6 +202,48 @@ describe('decision engine', () => {
     expect(informed.codes).not.toContain('no_history');
   });
 
+  it('a new dataset is priced by what a busy spell brings across the fleet, not by one reaction window of reads', () => {
+    // The fleet: datasets used for a day (200 reads), idle for weeks, used again. A dataset
+    // created eight hours ago, never read yet, is expected to be used like them; it once went
+    // to Glacier IR at once (the fleet's reads in the first hour of a return said "9") and
+    // came back with its first reads.
+    const states = newStates();
+    for (let d = 0; d < 3; d++) {
+      const other = states.add();
+      for (let round = 0; round < 3; round++) {
+        const start = T0 - (60 - round * 20 - d) * DAY;
+        for (let m = 0; m < 200; m++) states.observe(other, start + (m * DAY) / 200, 1, 0, 2 * GiB);
+      }
+    }
+    expect(states.fleetReadsPerSpell()).toBeCloseTo(200, 6);
+    const s = states.add();
+    const dec = decidePlacement(
+      states,
+      s,
+      facts({ bytes: 300 * GiB, objects: 33, created: T0 - 8 * HOUR, since: T0 - 8 * HOUR }),
+      T0,
+      world,
+      cfg,
+    );
+    expect(dec.codes).not.toContain('no_history');
+    expect(world.list[dec.target]?.tier).toBe('hot');
+  });
+
+  it('gaps of a few hours inside a day of use are not idle periods, however fast the engine reacts', () => {
+    // Read every 3 hours for 20 days, then quiet for 2 days. Counted from a one-minute
+    // reaction time, 159 "idle periods" shorter than two days made the quiet look like the
+    // end of use (P(read within 30 days) 0.54); it is a weekend.
+    const withReaction = (reactionMs: number) => {
+      const st = new AccessStates({ rateWindowMs: 30 * DAY, minGapMs: 60_000, reactionMs }, 1);
+      const s = st.add();
+      for (let h = 0; h < 20 * 24; h += 3) st.observe(s, T0 + h * HOUR, 1, 0, GiB);
+      return st.returnProbability(s, 2 * DAY, 30 * DAY);
+    };
+    const fast = withReaction(60_000);
+    expect(fast).toBeGreaterThan(0.9);
+    expect(fast).toBeCloseTo(withReaction(DAY), 9);
+  });
+
   it('data read seconds ago in a colder class goes hot, with "active" given once', () => {
     const states = newStates();
     const s = states.add();

@@ -21,7 +21,13 @@ const blend = (avg: number, x: number) => (Number.isNaN(avg) ? x : 0.5 * avg + 0
  * one burst must not erase the one long gap between bursts. Half-life about a year.
  */
 const GAP_HALF_LIFE_MS = 365 * 86_400_000;
-/** A gap between reads this long ends a busy spell. */
+/**
+ * A gap between reads this long ends a busy spell. It is also the shortest idle period the
+ * return prior counts: gaps of a few hours inside a day of use are not idle periods, however
+ * fast the engine reacts (counted from the reaction time, a dataset read every few hours
+ * looked "idle longer than ever before" after two quiet days once the refresh interval was
+ * short, and data in a slowly thinning tail was sent to Glacier IR and back).
+ */
 const SPELL_GAP_MS = 86_400_000;
 /** The recent read window is this share of the rate window (10 days of 30). */
 const RECENT_SHARE = 3;
@@ -63,11 +69,15 @@ export class AccessStates {
   gapTotal: Float32Array;
   gaps: Float32Array;
 
+  /** The shortest gap the return prior counts as an idle period. */
+  private readonly idlePeriodMs: number;
+
   constructor(
     readonly config: AccessModelConfig,
     capacity = 1024,
   ) {
     this.cap = capacity;
+    this.idlePeriodMs = Math.max(config.reactionMs, SPELL_GAP_MS);
     this.last = new Float64Array(capacity).fill(NaN);
     this.lastAny = new Float64Array(capacity).fill(NaN);
     this.first = new Float64Array(capacity).fill(NaN);
@@ -183,6 +193,8 @@ export class AccessStates {
     }
     if (dt >= SPELL_GAP_MS && dt !== Infinity) {
       this.spellMean[slot] = blend(this.spellMean[slot] as number, this.spellReads[slot] as number);
+      this.fleetSpellReads += this.spellReads[slot] as number;
+      this.fleetSpells++;
       this.spellReads[slot] = 0;
     }
     this.spellReads[slot] = (this.spellReads[slot] as number) + reads;
@@ -215,6 +227,18 @@ export class AccessStates {
 
   private fleetReturnReads = 0;
   private fleetReturns = 0;
+  private fleetSpellReads = 0;
+  private fleetSpells = 0;
+
+  /**
+   * Mean reads of a busy spell across every dataset seen so far: what a dataset never read
+   * is expected to bring when its use begins (NaN before any spell ended). Without it a new
+   * dataset's expected reads were those of one reaction window, and with a short refresh
+   * interval data written a moment ago went to Glacier IR and came back with its first reads.
+   */
+  fleetReadsPerSpell(): number {
+    return this.fleetSpells > 0 ? this.fleetSpellReads / this.fleetSpells : NaN;
+  }
 
   /**
    * What a return does across every dataset seen so far (mean reads in its first reaction
@@ -267,7 +291,7 @@ export class AccessStates {
    * P(next read within horizon | idle for idleMs): the share of past gaps longer than the
    * idle time that ended within the horizon, plus a prior worth one gap. The prior says a
    * dataset idle for s returns within H with chance H / (H + s·√n), n the past idle periods
-   * (gaps of at least the reaction time) shorter than s: the longer the idle, and the more
+   * (gaps of at least a day, or the reaction time if longer) shorter than s: the longer the idle, and the more
    * unusual for this dataset, the less likely a return (activity has ended). It decides
    * alone where no past gap was this long.
    */
@@ -307,7 +331,7 @@ export class AccessStates {
     const s = Math.max(0, idleMs);
     const atRisk = this.longer(s);
     const ended = atRisk - this.longer(s + horizonMs);
-    const shorter = Math.max(0, this.longer(this.config.reactionMs) - atRisk);
+    const shorter = Math.max(0, this.longer(this.idlePeriodMs) - atRisk);
     const prior = horizonMs / (horizonMs + s * Math.sqrt(1 + shorter));
     return (ended + prior) / (atRisk + 1);
   }

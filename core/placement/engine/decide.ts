@@ -15,7 +15,7 @@ import type { AccessStates } from './access-states.ts';
 const GB_BYTES = 2 ** 30;
 
 /** Bump when the decision arithmetic changes: every stored recommendation names it. */
-export const ENGINE_VERSION = 'cost-v2';
+export const ENGINE_VERSION = 'cost-v3';
 
 const DAY_MS = 86_400_000;
 
@@ -345,7 +345,8 @@ export function decidePlacement(
   // Reads over the horizon if the dataset keeps its habits: its rate, and at least what a
   // busy spell of it brings (a return after a long gap starts with its rate decayed to
   // nothing: the engine once moved bursty data cold on the first reads of a new burst).
-  const spell = states.readsPerSpell(slot);
+  // Never read: what a busy spell brings across the fleet.
+  const spell = never ? states.fleetReadsPerSpell() : states.readsPerSpell(slot);
   const habit = states.expectedReadRate(slot) * h;
   ev.reads = usedForecast ? forecastReads : p * (spell > habit ? spell : habit);
   ev.writes = p * writeRate * h;
