@@ -3,7 +3,8 @@
 //   npm run bench:placement -- --trace FILE.csv[.gz] [--sizes FILE.csv] [--time-scale N]
 //     [--cloud s3|gs] [--tick-hours H] [--prices FILE.json] [--lifecycle-only] [--no-forecasts]
 //     [--json] [--save FILE.json]
-// In S3 the engine and the optimum may also choose INTELLIGENT_TIERING (--lifecycle-only: not).
+// The engine and the optimum may also choose a class that tiers itself: INTELLIGENT_TIERING in
+// S3, an Autoclass bucket in GCS (--lifecycle-only: not).
 // --prices edits the bucket's prices per tier: {"cold": {"retrieval_per_gb": 0.05}} (fields of
 // UnitPrices in core/placement/unit-prices.ts; the rest stay list prices).
 // Trace format and dataset grouping: core/placement/replay/trace.ts. Two cases are printed:
@@ -169,7 +170,7 @@ export function main(argv = process.argv.slice(2)): void {
     recency: config.recency,
     tierLatencyMs: config.tierLatencyMs,
     prices: values.prices ? parsePriceEdits(readJson(values.prices), cloud) : {},
-    // In S3, Intelligent-Tiering is one more class for the engine and the optimum.
+    // A class that tiers itself is one more placement for the engine and the optimum.
     autoTiering: !values['lifecycle-only'],
     // Forecasts trained as production trains them (every 24 h), used where they won.
     retrainMs: values['no-forecasts'] ? null : DEFAULT_PLACEMENT.retrainIntervalMs,

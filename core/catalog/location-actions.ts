@@ -1,6 +1,8 @@
-import type { Location, LocationProbe } from '../contracts/locations.ts';
+import { autoclassName, type Location, type LocationProbe } from '../contracts/locations.ts';
 import { DataMotionError } from '../errors.ts';
-import { probeLocation } from '../storage/probe.ts';
+import { autoclassMismatch, probeLocation } from '../storage/probe.ts';
+import { parseGcsUri } from '../storage/gcs-uri.ts';
+import { TIERS } from '../contracts/common.ts';
 import type { StorageRegistry } from '../storage/registry.ts';
 import type { LocationService } from './location-service.ts';
 
@@ -23,10 +25,20 @@ export async function testLocation(
     return { location: id, ok: false, cause: 'bad_credentials', problem: e.message, steps: [] };
   }
   try {
-    return await probeLocation(driver, location.uri, {
+    const probe = await probeLocation(driver, location.uri, {
       location: id,
       ...(location.endpoint ? { endpoint: location.endpoint } : {}),
     });
+    const named = TIERS.map((t) => autoclassName(location.tiers[t]?.storage_class)).find((n) => n);
+    if (!probe.ok || !named || !driver.autoclass) return probe;
+    const bucketUri = `gs://${parseGcsUri(location.uri).bucket}`;
+    let problem: string | null;
+    try {
+      problem = autoclassMismatch(named, await driver.autoclass(location.uri), bucketUri);
+    } catch (e) {
+      problem = `could not read the Autoclass setting of ${bucketUri}, which the tier map names: ${(e as Error).message}`;
+    }
+    return problem ? { ...probe, ok: false, cause: 'other', problem } : probe;
   } finally {
     if (location.kind !== 'file') driver.close?.();
   }

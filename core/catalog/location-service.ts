@@ -3,7 +3,14 @@ import { dirname, isAbsolute, resolve, sep, basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Db } from '../db/database.ts';
 import { DataMotionError, conflict, invalid, notFound } from '../errors.ts';
-import { LocationCreate, LocationPatch, type Location, type TierMap } from '../contracts/locations.ts';
+import {
+  LocationCreate,
+  LocationPatch,
+  autoclassName,
+  type Location,
+  type LocationKind,
+  type TierMap,
+} from '../contracts/locations.ts';
 import { TIERS, type Tier } from '../contracts/common.ts';
 import { parse } from '../contracts/validate.ts';
 import { guardPath, userPathError } from './path-errors.ts';
@@ -137,6 +144,34 @@ function filePathOf(uri: string, field: string): string {
 
 const isObjectUri = (uri: string): boolean => uri.startsWith('s3://') || uri.startsWith('gs://');
 
+/**
+ * Autoclass is a setting of a GCS bucket, not a class an object is written with: the bucket
+ * gives every object its class, so an Autoclass location is one placement — one tier naming
+ * AUTOCLASS or AUTOCLASS_ARCHIVE — and other locations may not name it.
+ */
+function assertAutoclassTiers(kind: LocationKind, tiers: TierMap | undefined, field: string): void {
+  if (!tiers) return;
+  const named = TIERS.filter((t) => tiers[t]);
+  const auto = named.find((t) => autoclassName(tiers[t]?.storage_class));
+  if (auto === undefined) return;
+  const cls = tiers[auto]?.storage_class as string;
+  if (kind !== 'gs') {
+    throw invalid(
+      `${field}.${auto}.storage_class`,
+      `${cls} is a setting of a GCS bucket (gs:// locations only)` +
+        (kind === 's3' ? "; S3's class that tiers itself is INTELLIGENT_TIERING" : ''),
+    );
+  }
+  const other = named.find((t) => t !== auto);
+  if (other !== undefined) {
+    throw invalid(
+      `${field}.${other}.storage_class`,
+      `a bucket with Autoclass gives every object its class itself, so a location naming ${cls} ` +
+        `offers that one tier: remove ${other} (${tiers[other]?.storage_class}); a bucket without Autoclass is a location of its own`,
+    );
+  }
+}
+
 export class LocationService {
   constructor(
     private readonly db: Db,
@@ -182,6 +217,7 @@ export class LocationService {
       realpathLenient(resolve(filePathOf(body.uri, 'body.uri'))),
     );
     if (root === sep) throw invalid('body.uri', 'the filesystem root cannot be a location');
+    assertAutoclassTiers('file', body.tiers, 'body.tiers');
     this.assertNoOverlap(root, 'body.uri');
     // Validated: now act. mkdir returns the first folder it had to create, so a failed
     // insert (a concurrent request took the id) can remove exactly what this call made.
@@ -217,6 +253,7 @@ export class LocationService {
    */
   private createObjectLocation(body: LocationCreate): Location {
     const root = parseObjectRoot(body.uri, 'body.uri');
+    assertAutoclassTiers(root.kind, body.tiers, 'body.tiers');
     if (root.kind === 's3' && body.project !== undefined) {
       throw invalid('body.project', 'applies to gs:// locations only');
     }
@@ -296,6 +333,7 @@ export class LocationService {
       validateStoredSecret(current.kind, body.credentials, 'body.credentials');
       if (!this.sealer) throw invalid('body.credentials', 'this process has no key to store secrets with');
     }
+    assertAutoclassTiers(current.kind, body.tiers, 'body.tiers');
     if (body.tiers) this.assertTiersKept(current, body.tiers);
     const sets: string[] = [];
     const args: (string | null)[] = [];

@@ -13,6 +13,22 @@ export const TierSpec = Type.Object(
 );
 export type TierSpec = Static<typeof TierSpec>;
 
+/**
+ * Tier-map classes of a GCS bucket with Autoclass on: the bucket, not the writer, sets each
+ * object's class (Standard, then colder with idle days, back to Standard on access), so such
+ * a location has one tier naming one of these: AUTOCLASS for the default terminal class
+ * (Nearline), AUTOCLASS_ARCHIVE for a bucket whose terminal class is Archive.
+ * https://cloud.google.com/storage/docs/autoclass
+ */
+export const AUTOCLASS_TERMINAL = { AUTOCLASS: 'NEARLINE', AUTOCLASS_ARCHIVE: 'ARCHIVE' } as const;
+export type AutoclassName = keyof typeof AUTOCLASS_TERMINAL;
+
+/** The Autoclass name a tier map's class stands for (any case, as GCS classes), or null. */
+export function autoclassName(storageClass: string | null | undefined): AutoclassName | null {
+  const up = storageClass?.toUpperCase();
+  return up === 'AUTOCLASS' || up === 'AUTOCLASS_ARCHIVE' ? up : null;
+}
+
 export const TierMap = Type.Object(
   { hot: Type.Optional(TierSpec), warm: Type.Optional(TierSpec), cold: Type.Optional(TierSpec) },
   { additionalProperties: false, minProperties: 1 },

@@ -186,6 +186,28 @@ const GCS: ProviderPrices = {
       read_per_1000: 0.05,
       instant_read: true,
     },
+    // Not classes: a bucket with Autoclass on (contracts/locations.ts AUTOCLASS_TERMINAL),
+    // billed at Standard's price until idle; the colder steps and the management fee are in
+    // unit-prices.ts (GCS_AUTOCLASS_TIERS). Operations at Standard rates, no retrieval or
+    // early-deletion fee (https://cloud.google.com/storage/docs/autoclass#pricing).
+    AUTOCLASS: {
+      storage_per_gb_month: 0.02,
+      retrieval_per_gb: 0,
+      min_storage_days: 0,
+      min_billable_object_bytes: 0,
+      write_per_1000: 0.005,
+      read_per_1000: 0.0004,
+      instant_read: true,
+    },
+    AUTOCLASS_ARCHIVE: {
+      storage_per_gb_month: 0.02,
+      retrieval_per_gb: 0,
+      min_storage_days: 0,
+      min_billable_object_bytes: 0,
+      write_per_1000: 0.005,
+      read_per_1000: 0.0004,
+      instant_read: true,
+    },
   }),
 };
 

@@ -1,4 +1,4 @@
-import type { LocationKind } from '../contracts/locations.ts';
+import { autoclassName, type AutoclassName, type LocationKind } from '../contracts/locations.ts';
 import { DataMotionError } from '../errors.ts';
 import { DAYS_PER_MONTH, GB, LIST_PAGE, isListPriced } from './cost-model.ts';
 import { PRICE_TABLE, classPrice, isCloudKind } from './price-table.ts';
@@ -44,6 +44,37 @@ export const S3_INTELLIGENT_TIERS: readonly AutoTier[] = [
   { after_days: 30, storage_per_gb_month: 0.0125 },
   { after_days: 90, storage_per_gb_month: 0.004 },
 ];
+
+/**
+ * GCS Autoclass (https://cloud.google.com/storage/docs/autoclass, us-central1 prices):
+ * Standard, Nearline after 30 days without access; with the terminal class Archive also
+ * Coldline after 90 and Archive after 365. Back to Standard on access; no retrieval fee,
+ * no minimum duration; the management fee per object.
+ */
+export const GCS_AUTOCLASS_TIERS: Readonly<Record<AutoclassName, readonly AutoTier[]>> = {
+  AUTOCLASS: [
+    { after_days: 0, storage_per_gb_month: 0.02 },
+    { after_days: 30, storage_per_gb_month: 0.01 },
+  ],
+  AUTOCLASS_ARCHIVE: [
+    { after_days: 0, storage_per_gb_month: 0.02 },
+    { after_days: 30, storage_per_gb_month: 0.01 },
+    { after_days: 90, storage_per_gb_month: 0.004 },
+    { after_days: 365, storage_per_gb_month: 0.0012 },
+  ],
+};
+
+/** The idle-day tiers and the fee of a class that tiers itself, or null for an ordinary class. */
+function selfTiering(
+  kind: LocationKind,
+  storageClass: string,
+): { tiers: readonly AutoTier[]; fee: { per_1000_objects_month: number; min_object_bytes: number } } | null {
+  if (kind === 's3' && storageClass === 'INTELLIGENT_TIERING') {
+    return { tiers: S3_INTELLIGENT_TIERS, fee: AUTO_TIERING_FEES.s3_intelligent_tiering };
+  }
+  const autoclass = kind === 'gs' ? autoclassName(storageClass) : null;
+  return autoclass ? { tiers: GCS_AUTOCLASS_TIERS[autoclass], fee: AUTO_TIERING_FEES.gcs_autoclass } : null;
+}
 
 /** The storage price of an auto-tiering class after `idleDays` without access. */
 export function autoTierPrice(p: UnitPrices, idleDays: number, bytes: number, objects: number): number {
@@ -91,18 +122,18 @@ const FREE: Omit<UnitPrices, 'storage_per_gb_month'> = {
 export function unitPrices(side: PlacementSide, storageClass: string, pricePerGbMonth: number): UnitPrices {
   if (isCloudKind(side.kind) && isListPriced(side)) {
     const p = classPrice(side.kind, storageClass);
-    if (p && side.kind === 's3' && p.storage_class === 'INTELLIGENT_TIERING') {
-      // The tier map's price is the Frequent tier's; the lower tiers scale with it.
-      const scale = pricePerGbMonth / (S3_INTELLIGENT_TIERS[0] as AutoTier).storage_per_gb_month;
-      const fee = AUTO_TIERING_FEES.s3_intelligent_tiering;
+    const auto = p ? selfTiering(side.kind, p.storage_class) : null;
+    if (p && auto) {
+      // The tier map's price is the first tier's (Frequent, Standard); the lower tiers scale with it.
+      const scale = pricePerGbMonth / (auto.tiers[0] as AutoTier).storage_per_gb_month;
       return {
         ...FREE,
         storage_per_gb_month: pricePerGbMonth,
         read_per_1000: p.read_per_1000,
         write_per_1000: p.write_per_1000,
-        monitoring_per_1000_objects_month: fee.per_1000_objects_month,
-        monitoring_min_object_bytes: fee.min_object_bytes,
-        auto_tiers: S3_INTELLIGENT_TIERS.map((t) => ({
+        monitoring_per_1000_objects_month: auto.fee.per_1000_objects_month,
+        monitoring_min_object_bytes: auto.fee.min_object_bytes,
+        auto_tiers: auto.tiers.map((t) => ({
           after_days: t.after_days,
           storage_per_gb_month: t.storage_per_gb_month * scale,
         })),

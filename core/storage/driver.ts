@@ -63,6 +63,12 @@ export interface StorageDriver {
   readonly scheme: 'file' | 's3' | 'gs';
   /** Every complete object under root, in key order (byte order of the UTF-8 key). Partial uploads are never listed. */
   list(rootUri: string, signal?: AbortSignal): AsyncIterable<ObjectInfo>;
+  /**
+   * GCS only: the Autoclass setting of the root's bucket — its terminal class (NEARLINE or
+   * ARCHIVE) when on, null when off. Checked by POST /locations/{id}/test against a tier
+   * map naming AUTOCLASS.
+   */
+  autoclass?(rootUri: string): Promise<{ terminal_class: string } | null>;
   /** True when the root exists (a folder, or a prefix with objects; an object store's bucket for an empty prefix is "exists: false"). */
   exists(rootUri: string): Promise<boolean>;
   /**

@@ -1,4 +1,5 @@
 import { Storage, type File } from '@google-cloud/storage';
+import { autoclassName } from '../contracts/locations.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { hashStream } from './crc32c.ts';
 import { download } from './gcs-download.ts';
@@ -32,6 +33,14 @@ export interface GcsDriverOptions {
 const MiB = 1024 * 1024;
 const CHUNK_UNIT = 256 * 1024;
 const DELETE_CONCURRENCY = 16;
+
+/**
+ * The class an object is written with: none in a bucket with Autoclass (the bucket starts
+ * every object in Standard and ignores a class asked for), else the tier map's.
+ */
+function writtenClass(storageClass: string | undefined): string | undefined {
+  return autoclassName(storageClass) ? undefined : storageClass;
+}
 
 export class GcsDriver implements StorageDriver {
   readonly scheme = 'gs' as const;
@@ -153,6 +162,7 @@ export class GcsDriver implements StorageDriver {
   ): Promise<number> {
     const state = checkpoint.load();
     if (!state) return 0;
+    storageClass = writtenClass(storageClass);
     const ctx = this.session(parseGcsUri(rootUri), key);
     const restart = async () => {
       await cancelSession(ctx, state.uploadId).catch(() => undefined);
@@ -181,6 +191,10 @@ export class GcsDriver implements StorageDriver {
     data: AsyncIterable<Uint8Array>,
     opts: WriteOptions = {},
   ): Promise<WrittenObject> {
+    if (opts.storageClass !== undefined && writtenClass(opts.storageClass) === undefined) {
+      const { storageClass: _bucketSets, ...rest } = opts;
+      opts = rest;
+    }
     const root = parseGcsUri(rootUri);
     const file = this.file(root, key);
     const ctx = this.session(root, key, opts.signal);
@@ -226,6 +240,19 @@ export class GcsDriver implements StorageDriver {
     return uploadSingle(file, Buffer.concat(held, heldBytes), opts, ctx.what);
   }
 
+  async autoclass(rootUri: string): Promise<{ terminal_class: string } | null> {
+    const root = parseGcsUri(rootUri);
+    try {
+      const [m] = await this.storage.bucket(root.bucket).getMetadata();
+      // A bucket that never set a terminal class has Nearline's (the default).
+      return m.autoclass?.enabled
+        ? { terminal_class: (m.autoclass.terminalStorageClass ?? 'NEARLINE').toUpperCase() }
+        : null;
+    } catch (e) {
+      throw wrap('reading the bucket settings', `gs://${root.bucket}`, e);
+    }
+  }
+
   async stat(rootUri: string, key: string): Promise<ObjectHead | null> {
     const root = parseGcsUri(rootUri);
     const file = this.file(root, key);
@@ -254,6 +281,12 @@ export class GcsDriver implements StorageDriver {
     const root = parseGcsUri(rootUri);
     const file = this.file(root, key);
     signal?.throwIfAborted();
+    if (autoclassName(storageClass)) {
+      // Location validation keeps an Autoclass location to one tier: no transition reaches here.
+      throw new Error(
+        `cannot change gs://${root.bucket}/${file.name} to ${storageClass}: a bucket with Autoclass sets its objects' classes itself`,
+      );
+    }
     try {
       // A rewrite onto itself (looping on rewriteToken for large objects): GCS copies the bytes server-side.
       await file.setStorageClass(storageClass);

@@ -4,7 +4,7 @@
 // rather than the SDK's.
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import type { LocationProbe } from '../contracts/locations.ts';
+import { AUTOCLASS_TERMINAL, type AutoclassName, type LocationProbe } from '../contracts/locations.ts';
 import type { StorageDriver } from './driver.ts';
 
 export type ProbeOp = 'list' | 'put' | 'head' | 'delete';
@@ -430,4 +430,32 @@ function hostOf(endpoint: string | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What is wrong when a tier map names an Autoclass class the bucket does not run (Autoclass
+ * off, or another terminal class): the engine would price storage that never gets colder,
+ * or colder than it gets. null when they agree.
+ */
+export function autoclassMismatch(
+  named: AutoclassName,
+  bucket: { terminal_class: string } | null,
+  bucketUri: string,
+): string | null {
+  if (!bucket) {
+    return (
+      `the tier map names ${named} but ${bucketUri} does not have Autoclass on: its objects keep the class ` +
+      `they are written with, and the costs of this location would be priced wrongly; turn Autoclass on ` +
+      `(gcloud storage buckets update ${bucketUri} --enable-autoclass) or name the bucket's storage classes instead`
+    );
+  }
+  if (bucket.terminal_class === AUTOCLASS_TERMINAL[named]) return null;
+  const fits = (Object.keys(AUTOCLASS_TERMINAL) as AutoclassName[]).find(
+    (n) => AUTOCLASS_TERMINAL[n] === bucket.terminal_class,
+  );
+  return (
+    `the tier map names ${named} (terminal class ${AUTOCLASS_TERMINAL[named]}) but Autoclass in ${bucketUri} ` +
+    `ends in ${bucket.terminal_class}` +
+    (fits ? `; name ${fits} instead` : '')
+  );
 }

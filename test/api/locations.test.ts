@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeTree } from '../helpers/temp-core.ts';
 import { apiFixture, type ApiFixture } from './api-fixture.ts';
@@ -11,6 +14,57 @@ describe('PATCH /locations/{id}', () => {
 
   const patch = (id: string, payload: object) =>
     f.inject({ method: 'PATCH', url: `/locations/${id}`, payload });
+
+  it('Autoclass: one tier of a gs:// location, refused elsewhere or beside other tiers, naming the field; nothing half-applied', async () => {
+    const auto = { storage_class: 'AUTOCLASS', price_per_gb_month: 0.02 };
+    const post = (payload: object) => f.inject({ method: 'POST', url: '/locations', payload });
+    const refusals: [object, string, RegExp][] = [
+      [
+        {
+          id: 'a1',
+          uri: 'gs://lake-ac',
+          tiers: { hot: { storage_class: 'STANDARD', price_per_gb_month: 0.02 }, warm: auto },
+        },
+        'body.tiers.hot.storage_class',
+        /gives every object its class itself/,
+      ],
+      [
+        { id: 'a2', uri: 's3://lake-ac', tiers: { warm: auto } },
+        'body.tiers.warm.storage_class',
+        /INTELLIGENT_TIERING/,
+      ],
+      [
+        { id: 'a3', uri: pathToFileURL(join(f.dir, 'ac')).href, tiers: { warm: auto } },
+        'body.tiers.warm.storage_class',
+        /gs:\/\/ locations only/,
+      ],
+    ];
+    for (const [payload, field, message] of refusals) {
+      const res = await post(payload);
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(res.json()).toMatchObject({ error: 'invalid_input', field });
+      expect(res.json().message).toMatch(message);
+    }
+    expect(
+      (await f.inject({ method: 'GET', url: '/locations' })).json().map((l: { id: string }) => l.id),
+    ).not.toEqual(expect.arrayContaining(['a1', 'a2', 'a3']));
+    expect(existsSync(join(f.dir, 'ac')), 'a refused file location creates no folder').toBe(false);
+    const created = await post({
+      id: 'ac',
+      uri: 'gs://lake-ac',
+      tiers: { warm: { ...auto, storage_class: 'autoclass_archive' } },
+    });
+    expect(created.statusCode).toBe(201);
+    const mixed = await patch('ac', {
+      tiers: { warm: auto, cold: { storage_class: 'COLDLINE', price_per_gb_month: 0.004 } },
+    });
+    expect(mixed.statusCode).toBe(400);
+    expect(mixed.json()).toMatchObject({ field: 'body.tiers.cold.storage_class' });
+    const kept = (await f.inject({ method: 'GET', url: '/locations' }))
+      .json()
+      .find((l: { id: string }) => l.id === 'ac');
+    expect(kept.tiers).toEqual({ warm: { storage_class: 'autoclass_archive', price_per_gb_month: 0.02 } });
+  });
 
   it('changes prices and connection settings, rotates write-only credentials, never returns them', async () => {
     const created = await f.inject({

@@ -61,6 +61,27 @@ describe('settings: add a location', () => {
     expect(await settings.fieldError('id').count()).toBe(0);
     await env.shots.lightAndDark('settings-field-error');
 
+    // A GCS bucket with Autoclass is one placement: Standard beside AUTOCLASS is refused next
+    // to the class that cannot be there, and unticking it adds the location.
+    await settings.setAddTier('warm', { on: true, storageClass: 'AUTOCLASS', price: '0.02' });
+    const autoclass = { id: 'lake-ac', uri: 'gs://lake-ac' };
+    await settings.submitLocation(autoclass);
+    await settings.fieldError('tiers-hot-storage_class').waitFor();
+    expect(await settings.fieldError('tiers-hot-storage_class').textContent()).toContain(
+      await serverMessage(env, {
+        ...autoclass,
+        tiers: {
+          hot: { storage_class: 'standard', price_per_gb_month: 0.023 },
+          warm: { storage_class: 'AUTOCLASS', price_per_gb_month: 0.02 },
+        },
+      }),
+    );
+    await env.shots.lightAndDark('settings-autoclass-error');
+    await settings.setAddTier('hot', { on: false });
+    await settings.submitLocation(autoclass);
+    await settings.added().waitFor();
+    await settings.location('lake-ac').waitFor();
+
     const good = { id: 'cold-store', uri: pathToFileURL(join(env.root('fast'), '..', 'cold-store')).href };
     await settings.submitLocation(good);
     await settings.added().waitFor();

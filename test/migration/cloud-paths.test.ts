@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { Storage } from '@google-cloud/storage';
 import { afterEach, describe, expect, test } from 'vitest';
+import { testLocation } from '../../core/catalog/location-actions.ts';
 import type { CreateCoreOptions } from '../../core/create-core.ts';
 import type { DatasetDetail } from '../../core/contracts/datasets.ts';
 import type { Job } from '../../core/contracts/jobs.ts';
@@ -502,6 +504,69 @@ describeWithService('s3', 'cloud migration paths', (s3) => {
       const download = await mkdtemp(join(env.dir, 'rclone-download-'));
       await env.rcloneCopy('gclasses', download);
       expect(hashTree(download)).toEqual(hashes);
+    });
+
+    test('into a GCS bucket with Autoclass: written without a class (the bucket sets it), one tier, and the location test says when the bucket does not run Autoclass', async () => {
+      const env = await open();
+      addCloudLocations(env);
+      // Autoclass is a setting of a bucket: an Autoclass location is a bucket of its own.
+      const admin = new Storage({ apiEndpoint: gcs.endpoint, projectId: GCS_PROJECT });
+      const [auto] = await admin.createBucket(`${env.gcs.name}-ac`);
+      try {
+        const refused = () =>
+          env.core.locations.create({
+            id: 'gcs-mixed',
+            uri: `gs://${auto.name}/mixed`,
+            endpoint: gcs.endpoint,
+            tiers: {
+              hot: { storage_class: 'STANDARD', price_per_gb_month: 0.02 },
+              warm: { storage_class: 'AUTOCLASS', price_per_gb_month: 0.02 },
+            },
+          });
+        expect(refused).toThrow(/body\.tiers\.hot.*gives every object its class itself/s);
+        expect(env.core.locations.list().map((l) => l.id)).not.toContain('gcs-mixed');
+        env.core.locations.create({
+          id: 'gcs-auto',
+          uri: `gs://${auto.name}`,
+          endpoint: gcs.endpoint,
+          project: GCS_PROJECT,
+          tiers: { warm: { storage_class: 'AUTOCLASS_ARCHIVE', price_per_gb_month: 0.02 } },
+        });
+        const { ds, hashes } = await localDataset(env, 'auto', SHAPES);
+        const uri = `gs://${auto.name}/auto`;
+        const job = await env.migrate({
+          dataset_id: ds.id,
+          target_location: uri,
+          storage_class: 'AUTOCLASS_ARCHIVE',
+        });
+        expectCompleted(job, SHAPES);
+        expect(env.core.datasets.get(ds.id)).toMatchObject({
+          path_uri: uri,
+          location: 'gcs-auto',
+          storage_class: 'AUTOCLASS_ARCHIVE',
+          current_tier: 'warm',
+        });
+        // The emulator's own JSON for every object, single-request and resumable uploads
+        // alike: the bucket's default class, no class asked for (the emulator keeps one it is sent).
+        for (const key of Object.keys(SHAPES)) {
+          const r = await fetch(
+            `${gcs.endpoint}/storage/v1/b/${auto.name}/o/${encodeURIComponent(`auto/${key}`)}`,
+          );
+          expect(r.status, key).toBe(200);
+          expect(((await r.json()) as { storageClass: string }).storageClass, key).toBe('STANDARD');
+        }
+        const download = await mkdtemp(join(env.dir, 'rclone-download-'));
+        await env.rcloneCopy('auto', download, auto.name);
+        expect(hashTree(download)).toEqual(hashes);
+        // fake-gcs-server has no Autoclass: the round trip passes, the setting does not.
+        const probe = await testLocation(env.core.locations, env.core.storage, 'gcs-auto');
+        expect(probe.steps.every((s) => s.ok)).toBe(true);
+        expect(probe).toMatchObject({ ok: false, cause: 'other' });
+        expect(probe.problem).toContain(`gs://${auto.name} does not have Autoclass on`);
+      } finally {
+        await auto.deleteFiles({ force: true }).catch(() => undefined);
+        await auto.delete().catch(() => undefined);
+      }
     });
 
     describe('a destination object corrupted between copy and verify', () => {

@@ -101,6 +101,36 @@ describe('unit costs the engine multiplies', () => {
     expect(storageCost(p, 10_000 * MiB, 10_000, 30)).toBeCloseTo(((10_000 * MiB) / GiB) * 0.023 + 0.025, 12);
   });
 
+  it('GCS Autoclass: Nearline after 30 idle days, or on to Coldline and Archive with the terminal class Archive; any case; operations at Standard rates', () => {
+    const MiB = 2 ** 20;
+    const nearline = unitPrices(gs, 'AUTOCLASS', 0.02);
+    const archive = unitPrices(gs, 'autoclass_archive', 0.02);
+    for (const p of [nearline, archive]) {
+      expect(p).toMatchObject({
+        retrieval_per_gb: 0,
+        min_storage_days: 0,
+        read_per_1000: 0.0004,
+        write_per_1000: 0.005,
+        monitoring_per_1000_objects_month: 0.0025,
+      });
+    }
+    expect([10, 45, 100, 400].map((d) => autoTierPrice(nearline, d, 100 * MiB, 100))).toEqual([
+      0.02, 0.01, 0.01, 0.01,
+    ]);
+    expect([10, 45, 100, 400].map((d) => autoTierPrice(archive, d, 100 * MiB, 100))).toEqual([
+      0.02, 0.01, 0.004, 0.0012,
+    ]);
+    // Objects under 128 KiB stay in Standard and pay no management fee.
+    expect(autoTierPrice(archive, 400, 100 * 4096, 100)).toBe(0.02);
+    // A negotiated Standard price scales the colder steps: $0.016 → Archive at $0.00096.
+    expect(autoTierPrice(unitPrices(gs, 'AUTOCLASS_ARCHIVE', 0.016), 400, 100 * MiB, 100)).toBeCloseTo(
+      0.00096,
+      12,
+    );
+    // Not a class of S3 or of an S3-compatible store: priced as storage only.
+    expect(unitPrices(s3, 'AUTOCLASS', 0.02).auto_tiers).toBeUndefined();
+  });
+
   it('agrees with the itemised moveCost() on any move whose source is retired', () => {
     const sides: [PlacementSide, string, number][] = [
       [s3, 'STANDARD', 0.023],

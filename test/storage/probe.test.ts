@@ -17,7 +17,7 @@ import type { LocationProbe } from '../../core/contracts/locations.ts';
 import { gcsDriverOptions, s3DriverOptions } from '../../core/storage/credentials.ts';
 import { FileDriver } from '../../core/storage/file-driver.ts';
 import { GcsDriver, GcsError } from '../../core/storage/gcs-driver.ts';
-import { describeStorageError, probeLocation } from '../../core/storage/probe.ts';
+import { autoclassMismatch, describeStorageError, probeLocation } from '../../core/storage/probe.ts';
 import { S3Driver } from '../../core/storage/s3-driver.ts';
 import { S3OperationError } from '../../core/storage/s3-location.ts';
 import { freePort } from '../../scripts/services/lib/ports.ts';
@@ -261,6 +261,24 @@ describeWithService('gcs', 'probeLocation on fake-gcs-server', (svc) => {
       `gs://dm-missing-${randomUUID().slice(0, 12)}`,
     );
     expectFailedAt(probe, 'put', 'no_such_bucket');
+  });
+});
+
+describe("autoclassMismatch: a tier map naming Autoclass against the bucket's setting", () => {
+  // fake-gcs-server has no Autoclass (its buckets report none: cloud-paths.test.ts shows the
+  // "off" answer end to end); the settings a real bucket reports are given here as data.
+  test('agrees when the terminal class matches, names the fix when it does not', () => {
+    expect(autoclassMismatch('AUTOCLASS', { terminal_class: 'NEARLINE' }, 'gs://b')).toBeNull();
+    expect(autoclassMismatch('AUTOCLASS_ARCHIVE', { terminal_class: 'ARCHIVE' }, 'gs://b')).toBeNull();
+    expect(autoclassMismatch('AUTOCLASS', { terminal_class: 'ARCHIVE' }, 'gs://b')).toMatch(
+      /ends in ARCHIVE; name AUTOCLASS_ARCHIVE instead/,
+    );
+    expect(autoclassMismatch('AUTOCLASS_ARCHIVE', { terminal_class: 'NEARLINE' }, 'gs://b')).toMatch(
+      /ends in NEARLINE; name AUTOCLASS instead/,
+    );
+    expect(autoclassMismatch('AUTOCLASS', null, 'gs://b')).toMatch(
+      /gs:\/\/b does not have Autoclass on.*--enable-autoclass/,
+    );
   });
 });
 

@@ -49,7 +49,10 @@ export interface ReplayOptions {
   tierLatencyMs: Record<Tier, number>;
   /** Edited prices of the bucket's tiers (--prices). */
   prices?: PriceEdits;
-  /** S3 only: Intelligent-Tiering is one more class the engine and the optimum may choose. */
+  /**
+   * A class that tiers itself is one more placement the engine and the optimum may choose:
+   * Intelligent-Tiering in S3, an Autoclass bucket in GCS.
+   */
   autoTiering?: boolean;
   /** The engine retrains its forecasts this often, as production does; null or absent: none. */
   retrainMs?: number | null;

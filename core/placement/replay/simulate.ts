@@ -120,20 +120,20 @@ export function bucketWorld(
       latency_ms: tierLatencyMs[tier],
     };
   });
-  if (cloud === 's3' && autoTiering) {
-    // Intelligent-Tiering as one more class the engine (and the optimum) may choose; as slow
-    // as its slowest tier for an SLO.
+  if (autoTiering) {
+    // A class that tiers itself as one more placement the engine (and the optimum) may
+    // choose, as slow as its slowest tier for an SLO. In S3, Intelligent-Tiering, a class of
+    // the same bucket; in GCS, Autoclass (terminal class Archive, as the gcs_autoclass rule
+    // runs it), a setting of a bucket: a second bucket in the same region, reached by a copy.
+    const cls = cloud === 's3' ? 'INTELLIGENT_TIERING' : 'AUTOCLASS_ARCHIVE';
+    const own = cloud === 's3' ? '' : '-autoclass';
     list.push({
-      location_id: `bench-${cloud}`,
-      root: `${cloud}://bench`,
+      location_id: `bench-${cloud}${own}`,
+      root: `${cloud}://bench${own}`,
       side,
       tier: 'warm',
-      storage_class: 'INTELLIGENT_TIERING',
-      prices: unitPrices(
-        side,
-        'INTELLIGENT_TIERING',
-        table.classes.INTELLIGENT_TIERING?.storage_per_gb_month ?? 0,
-      ),
+      storage_class: cls,
+      prices: unitPrices(side, cls, table.classes[cls]?.storage_per_gb_month ?? 0),
       latency_ms: tierLatencyMs.cold,
     });
   }

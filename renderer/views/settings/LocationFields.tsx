@@ -64,6 +64,10 @@ export function TierFieldset(props: {
   return (
     <fieldset className="form-fieldset">
       <legend>Tiers offered: storage class and price</legend>
+      <p className="muted hint" data-testid={`${prefix}-tiers-hint`}>
+        A GCS bucket with Autoclass sets its objects&apos; classes itself: offer one tier, class{' '}
+        <code>AUTOCLASS</code> (or <code>AUTOCLASS_ARCHIVE</code> when its terminal class is Archive).
+      </p>
       {tierErrors && <PathError error={error} path="tiers" />}
       <table className="data tier-table">
         <thead>

@@ -28,6 +28,16 @@ export class SettingsPage {
     await this.form.getByTestId('location-form-submit').click();
   }
 
+  /** One tier row of the add form: offered or not, and its class and price when offered. */
+  async setAddTier(tier: string, row: { on: boolean; storageClass?: string; price?: string }): Promise<void> {
+    const box = this.form.getByTestId(`location-form-tier-${tier}`);
+    if ((await box.isChecked()) !== row.on) await box.click();
+    if (row.storageClass !== undefined)
+      await this.form.getByTestId(`location-form-tier-${tier}-class`).fill(row.storageClass);
+    if (row.price !== undefined)
+      await this.form.getByTestId(`location-form-tier-${tier}-price`).fill(row.price);
+  }
+
   /** The server's message next to the field's input (`id`, `uri`, `tiers-hot-price_per_gb_month`, …). */
   fieldError(field: string): Locator {
     return this.form.getByTestId(`field-error-${field}`);
