@@ -12,6 +12,7 @@ import {
   PlacementOptions,
   ReasonCode,
   decidePlacement,
+  placementLatency,
   type EngineConfig,
   type ForecastFn,
   type PlacementOption,
@@ -372,14 +373,15 @@ export class RecommendationEngine {
       for (const tier of ['hot', 'warm', 'cold'] as const) {
         const spec = tiers[tier];
         if (!spec) continue;
+        const prices = unitPrices(side, spec.storage_class, spec.price_per_gb_month);
         list.push({
           location_id: r.id,
           root: r.uri,
           side,
           tier,
           storage_class: spec.storage_class,
-          prices: unitPrices(side, spec.storage_class, spec.price_per_gb_month),
-          latency_ms: this.settings.tierLatencyMs[tier],
+          prices,
+          latency_ms: placementLatency(this.settings.tierLatencyMs, tier, prices),
         });
       }
     }

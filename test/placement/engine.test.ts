@@ -4,11 +4,13 @@ import { AccessStates } from '../../core/placement/engine/access-states.ts';
 import {
   PlacementOptions,
   decidePlacement,
+  placementLatency,
   type DatasetFacts,
   type EngineConfig,
 } from '../../core/placement/engine/decide.ts';
 import { bucketWorld } from '../../core/placement/replay/simulate.ts';
 import { TIERS, type Tier } from '../../core/contracts/common.ts';
+import { unitPrices } from '../../core/placement/unit-prices.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -260,6 +262,23 @@ describe('decision engine', () => {
     expect(world.list[dec.target]?.tier).toBe('hot');
     expect(dec.codes.filter((c) => c === 'active')).toHaveLength(1);
     expect(new Set(dec.codes).size).toBe(dec.codes.length);
+  });
+
+  it('a class that tiers itself is as slow as the cold tier for an SLO, whatever tier names it', () => {
+    const gs = { kind: 'gs' as const, endpoint: null, region: 'us-central1' };
+    expect(placementLatency(latency, 'warm', unitPrices(gs, 'AUTOCLASS', 0.02))).toBe(latency.cold);
+    expect(
+      placementLatency(latency, 'hot', unitPrices({ ...gs, kind: 's3' }, 'INTELLIGENT_TIERING', 0.023)),
+    ).toBe(latency.cold);
+    expect(placementLatency(latency, 'warm', unitPrices(gs, 'NEARLINE', 0.01))).toBe(latency.warm);
+    // A 500 ms SLO: Nearline (warm, 100 ms) may hold it, the Autoclass bucket may not.
+    const world = bucketWorld('gs', latency, {}, true);
+    const states = newStates();
+    const s = states.add();
+    for (let d = 200; d > 100; d -= 20) states.observe(s, T0 - d * DAY, 30, 0, 10 * GiB);
+    const dec = decidePlacement(states, s, facts({ slo_ms: 500 }), T0, world, cfg);
+    expect(world.list[dec.target]?.storage_class).not.toBe('AUTOCLASS_ARCHIVE');
+    expect(world.list[dec.target]?.latency_ms).toBeLessThanOrEqual(500);
   });
 
   it('never recommends a placement that violates a latency SLO, an SLO floor or a pin', () => {

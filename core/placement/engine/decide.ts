@@ -31,6 +31,19 @@ export interface PlacementOption {
   latency_ms: number;
 }
 
+/**
+ * A placement's first-byte latency for SLO checks: a class that tiers itself (Intelligent-
+ * Tiering, Autoclass) may hold an object in its coldest step, so it is as slow as the cold
+ * tier whatever tier names it.
+ */
+export function placementLatency(
+  tierLatencyMs: Record<Tier, number>,
+  tier: Tier,
+  prices: UnitPrices,
+): number {
+  return tierLatencyMs[prices.auto_tiers ? 'cold' : tier];
+}
+
 /** The options and the cost of moving between each pair, computed once per refresh. */
 export class PlacementOptions {
   readonly moves: MoveSides[][];

@@ -12,7 +12,7 @@ import {
   type MoveSides,
   type UnitPrices,
 } from '../unit-prices.ts';
-import { PlacementOptions, type PlacementOption } from '../engine/decide.ts';
+import { PlacementOptions, placementLatency, type PlacementOption } from '../engine/decide.ts';
 import type { Trace } from './trace.ts';
 
 /**
@@ -110,31 +110,33 @@ export function bucketWorld(
   const list: PlacementOption[] = (['hot', 'warm', 'cold'] as const).map((tier): PlacementOption => {
     const cls = CLASSES[cloud][tier];
     const price = table.classes[cls]?.storage_per_gb_month ?? 0;
+    const prices = edits[tier] ?? unitPrices(side, cls, price);
     return {
       location_id: `bench-${cloud}`,
       root: `${cloud}://bench`,
       side,
       tier,
       storage_class: cls,
-      prices: edits[tier] ?? unitPrices(side, cls, price),
-      latency_ms: tierLatencyMs[tier],
+      prices,
+      latency_ms: placementLatency(tierLatencyMs, tier, prices),
     };
   });
   if (autoTiering) {
     // A class that tiers itself as one more placement the engine (and the optimum) may
-    // choose, as slow as its slowest tier for an SLO. In S3, Intelligent-Tiering, a class of
-    // the same bucket; in GCS, Autoclass (terminal class Archive, as the gcs_autoclass rule
-    // runs it), a setting of a bucket: a second bucket in the same region, reached by a copy.
+    // choose. In S3, Intelligent-Tiering, a class of the same bucket; in GCS, Autoclass
+    // (terminal class Archive, as the gcs_autoclass rule runs it), a setting of a bucket: a
+    // second bucket in the same region, reached by a copy.
     const cls = cloud === 's3' ? 'INTELLIGENT_TIERING' : 'AUTOCLASS_ARCHIVE';
     const own = cloud === 's3' ? '' : '-autoclass';
+    const prices = unitPrices(side, cls, table.classes[cls]?.storage_per_gb_month ?? 0);
     list.push({
       location_id: `bench-${cloud}${own}`,
       root: `${cloud}://bench${own}`,
       side,
       tier: 'warm',
       storage_class: cls,
-      prices: unitPrices(side, cls, table.classes[cls]?.storage_per_gb_month ?? 0),
-      latency_ms: tierLatencyMs.cold,
+      prices,
+      latency_ms: placementLatency(tierLatencyMs, 'warm', prices),
     });
   }
   return new PlacementOptions(list);
