@@ -202,6 +202,18 @@ describe('decision engine', () => {
     states.observe(other, T0 - 5 * HOUR, 3, 0, GiB);
     const informed = decidePlacement(states, s, young, T0, world, cfg);
     expect(informed.codes).not.toContain('no_history');
+    // Returns seen (reads two hours apart, above the one-hour reaction time) but no busy spell
+    // ended yet (no day without reads): what a new dataset reads when its use begins is still
+    // unknown, and it stays where it is.
+    const early = newStates();
+    const e = early.add();
+    for (let k = 0; k < 12; k++) early.observe(e, T0 - 30 * HOUR + k * 2 * HOUR, 3, 0, GiB);
+    expect(early.fleetReadsOnReturn()).toBeGreaterThan(0);
+    expect(early.fleetReadsPerSpell()).toBeNaN();
+    const fresh = early.add();
+    const waiting = decidePlacement(early, fresh, young, T0, world, cfg);
+    expect(waiting.target).toBe(0);
+    expect(waiting.codes).toContain('no_history');
   });
 
   it('a new dataset is priced by what a busy spell brings across the fleet, not by one reaction window of reads', () => {

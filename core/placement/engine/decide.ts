@@ -316,14 +316,16 @@ export function decidePlacement(
   const h = hDays * DAY_MS;
   // Not created yet at the time of the decision (a replayed dataset is decided at the start
   // of the tick its first event falls in): nothing to price, nothing to move. Never read,
-  // watched for less than a horizon, and no return seen anywhere in the fleet yet: nothing
-  // says how hard a first read will hit (a burst of reads served from a cold class), so no
-  // move that a first read could make costly.
+  // watched for less than a horizon, and no return and no finished busy spell seen anywhere
+  // in the fleet yet: nothing says how hard a first read will hit (a burst of reads served
+  // from a cold class), so no move that a first read could make costly. (With a short
+  // reaction time returns are seen within hours, long before any spell has ended.)
   const blind = never && now < d.created;
   // Never read: a return is priced as the fleet's returns go (reads of one object each), or
   // as one read of the whole dataset before any return was seen anywhere.
   const fleet = never ? states.fleetReadsOnReturn() : NaN;
-  const unknown = never && now - d.created < h && Number.isNaN(fleet);
+  const spellPrior = never ? states.fleetReadsPerSpell() : NaN;
+  const unknown = never && now - d.created < h && (Number.isNaN(fleet) || Number.isNaN(spellPrior));
 
   const readRate = states.readRate(slot);
   const writeRate = states.writeRate(slot);
@@ -359,7 +361,7 @@ export function decidePlacement(
   // busy spell of it brings (a return after a long gap starts with its rate decayed to
   // nothing: the engine once moved bursty data cold on the first reads of a new burst).
   // Never read: what a busy spell brings across the fleet.
-  const spell = never ? states.fleetReadsPerSpell() : states.readsPerSpell(slot);
+  const spell = never ? spellPrior : states.readsPerSpell(slot);
   const habit = states.expectedReadRate(slot) * h;
   ev.reads = usedForecast ? forecastReads : p * (spell > habit ? spell : habit);
   ev.writes = p * writeRate * h;
