@@ -136,6 +136,16 @@ const S3: ProviderPrices = {
   }),
 };
 
+const GCS_STANDARD: Row = {
+  storage_per_gb_month: 0.02,
+  retrieval_per_gb: 0,
+  min_storage_days: 0,
+  min_billable_object_bytes: 0,
+  write_per_1000: 0.005,
+  read_per_1000: 0.0004,
+  instant_read: true,
+};
+
 /**
  * Google Cloud Storage, regional bucket in us-central1 (Iowa). GCS lists operations per
  * 10,000; here per 1,000 (Standard Class A $0.05 / 10,000 = $0.005 / 1,000).
@@ -150,15 +160,7 @@ const GCS: ProviderPrices = {
   egress_source: GCS_PRICING,
   as_of: AS_OF,
   classes: classes('gs', GCS_PRICING, {
-    STANDARD: {
-      storage_per_gb_month: 0.02,
-      retrieval_per_gb: 0,
-      min_storage_days: 0,
-      min_billable_object_bytes: 0,
-      write_per_1000: 0.005,
-      read_per_1000: 0.0004,
-      instant_read: true,
-    },
+    STANDARD: GCS_STANDARD,
     NEARLINE: {
       storage_per_gb_month: 0.01,
       retrieval_per_gb: 0.01,
@@ -190,24 +192,8 @@ const GCS: ProviderPrices = {
     // billed at Standard's price until idle; the colder steps and the management fee are in
     // unit-prices.ts (GCS_AUTOCLASS_TIERS). Operations at Standard rates, no retrieval or
     // early-deletion fee (https://cloud.google.com/storage/docs/autoclass#pricing).
-    AUTOCLASS: {
-      storage_per_gb_month: 0.02,
-      retrieval_per_gb: 0,
-      min_storage_days: 0,
-      min_billable_object_bytes: 0,
-      write_per_1000: 0.005,
-      read_per_1000: 0.0004,
-      instant_read: true,
-    },
-    AUTOCLASS_ARCHIVE: {
-      storage_per_gb_month: 0.02,
-      retrieval_per_gb: 0,
-      min_storage_days: 0,
-      min_billable_object_bytes: 0,
-      write_per_1000: 0.005,
-      read_per_1000: 0.0004,
-      instant_read: true,
-    },
+    AUTOCLASS: GCS_STANDARD,
+    AUTOCLASS_ARCHIVE: GCS_STANDARD,
   }),
 };
 
