@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { AccessStates } from '../../core/placement/engine/access-states.ts';
+import { explain } from '../../core/placement/engine/explain.ts';
 import {
   PlacementOptions,
   decidePlacement,
   placementLatency,
+  type PlacementOption,
   type DatasetFacts,
   type EngineConfig,
 } from '../../core/placement/engine/decide.ts';
@@ -274,6 +276,31 @@ describe('decision engine', () => {
     expect(world.list[dec.target]?.tier).toBe('hot');
     expect(dec.codes.filter((c) => c === 'active')).toHaveLength(1);
     expect(new Set(dec.codes).size).toBe(dec.codes.length);
+  });
+
+  it('data read seconds ago in a class that tiers itself stays there: its objects are back in the first tier already', () => {
+    const autoWorld = bucketWorld('s3', latency, {}, true);
+    const it = autoWorld.list.findIndex((o) => o.storage_class === 'INTELLIGENT_TIERING');
+    const states = newStates();
+    const s = states.add();
+    for (let d = 120; d > 0; d -= 30) {
+      for (let k = 0; k < 50; k++) states.observe(s, T0 - d * DAY + k * 20 * 60_000, 1, 0, 10 * GiB);
+    }
+    states.observe(s, T0 - 30_000, 1, 0, 10 * GiB);
+    const dec = decidePlacement(
+      states,
+      s,
+      facts({ current: it, since: T0 - 60 * DAY, moved_at: T0 - 60 * DAY, last_access: T0 - 30_000 }),
+      T0,
+      autoWorld,
+      cfg,
+    );
+    expect(dec.codes).toContain('active');
+    expect(autoWorld.list[dec.target]?.storage_class).toBe('INTELLIGENT_TIERING');
+    const opt = autoWorld.list[it] as PlacementOption;
+    expect(explain(dec, opt, opt, { horizonDays: 30 }).reasons[0]).toBe(
+      'read 30 s ago: in use, in its first tier (INTELLIGENT_TIERING tiers itself)',
+    );
   });
 
   it('a class that tiers itself is as slow as the cold tier for an SLO, whatever tier names it', () => {

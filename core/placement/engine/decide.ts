@@ -208,9 +208,14 @@ const perRead = (o: PlacementOption) =>
 const perWrite = (o: PlacementOption) => o.prices.write_per_1000 / 1000;
 const storagePerDay = (o: PlacementOption) => storageCost(o.prices, ev.d.bytes, ev.d.objects, 1);
 
+/**
+ * Feasible, and for data read within the hot window a hot tier — or a class that tiers
+ * itself, whose objects go back to its first tier on access anyway (forcing such data to
+ * Standard moved bursty data out of Intelligent-Tiering at every read near a refresh).
+ */
 function allowed(i: number): boolean {
   const o = ev.list[i] as PlacementOption;
-  return feasible(o, ev.d) && !(ev.active && o.tier !== 'hot' && ev.d.pin === null);
+  return feasible(o, ev.d) && !(ev.active && o.tier !== 'hot' && !o.prices.auto_tiers && ev.d.pin === null);
 }
 
 /** A move there, and back, or a read there, would cost money (what a first read can make costly). */

@@ -27,7 +27,9 @@ export function explain(
     let detail: string;
     switch (code) {
       case ReasonCode.active:
-        detail = `read ${idle} ago: in use, kept hot`;
+        detail = to.prices.auto_tiers
+          ? `read ${idle} ago: in use, in its first tier (${to.storage_class} tiers itself)`
+          : `read ${idle} ago: in use, kept hot`;
         break;
       case ReasonCode.neverAccessed:
         detail = 'never read';
