@@ -278,6 +278,32 @@ describe('decision engine', () => {
     expect(new Set(dec.codes).size).toBe(dec.codes.length);
   });
 
+  it('a new burst is priced by what bursts of varying size bring, their spread included, not their mean alone', () => {
+    // Bursts of 5 and 60 reads of a 30 GiB object, 60 days apart; a new one begins (9 reads
+    // in the last hour and a half) while the data sits in Intelligent-Tiering. The moving
+    // average says 41 reads and Glacier IR looked cheaper (on the bursty trace such a burst
+    // read 82, and the data came back the same day).
+    const autoWorld = bucketWorld('s3', latency, {}, true);
+    const it = autoWorld.list.findIndex((o) => o.storage_class === 'INTELLIGENT_TIERING');
+    const states = new AccessStates({ rateWindowMs: 30 * DAY, minGapMs: 60_000, reactionMs: 2 * HOUR }, 1);
+    const s = states.add();
+    [5, 60, 5, 60, 5, 60].forEach((n, i) => {
+      const start = T0 - (400 - i * 60) * DAY;
+      for (let k = 0; k < n; k++) states.observe(s, start + (k * DAY) / n, 1, 0, 30 * GiB);
+    });
+    for (let k = 0; k < 9; k++) states.observe(s, T0 - 3 * HOUR + k * 10 * 60_000, 1, 0, 30 * GiB);
+    expect(states.readsPerSpell(s)).toBeGreaterThan(60);
+    const dec = decidePlacement(
+      states,
+      s,
+      facts({ bytes: 880 * GiB, objects: 29, current: it, since: T0 - 200 * DAY, moved_at: T0 - 200 * DAY }),
+      T0,
+      autoWorld,
+      { ...cfg, reactionMs: 2 * HOUR },
+    );
+    expect(autoWorld.list[dec.target]?.storage_class).toBe('INTELLIGENT_TIERING');
+  });
+
   it('data read seconds ago in a class that tiers itself stays there: its objects are back in the first tier already', () => {
     const autoWorld = bucketWorld('s3', latency, {}, true);
     const it = autoWorld.list.findIndex((o) => o.storage_class === 'INTELLIGENT_TIERING');

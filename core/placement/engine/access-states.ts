@@ -59,6 +59,8 @@ export class AccessStates {
   spellReads: Float64Array;
   /** Moving average of the reads of past busy spells. */
   spellMean: Float64Array;
+  /** Moving average of the squared reads of past busy spells (their spread). */
+  spellSq: Float64Array;
   readMass: Float64Array;
   /** The same reads over a third of the window: whether the reads are thinning out. */
   recentReadMass: Float64Array;
@@ -87,6 +89,7 @@ export class AccessStates {
     this.returnReads = new Float64Array(capacity).fill(NaN);
     this.spellReads = new Float64Array(capacity);
     this.spellMean = new Float64Array(capacity).fill(NaN);
+    this.spellSq = new Float64Array(capacity).fill(NaN);
     this.readMass = new Float64Array(capacity);
     this.recentReadMass = new Float64Array(capacity);
     this.writeMass = new Float64Array(capacity);
@@ -119,6 +122,7 @@ export class AccessStates {
     this.returnReads[slot] = NaN;
     this.spellReads[slot] = 0;
     this.spellMean[slot] = NaN;
+    this.spellSq[slot] = NaN;
     this.readMass[slot] = 0;
     this.recentReadMass[slot] = 0;
     this.writeMass[slot] = 0;
@@ -142,6 +146,7 @@ export class AccessStates {
     this.returnReads = f64(this.returnReads, NaN);
     this.spellReads = f64(this.spellReads);
     this.spellMean = f64(this.spellMean, NaN);
+    this.spellSq = f64(this.spellSq, NaN);
     const open = new Uint8Array(cap);
     open.set(this.episodeOpen);
     this.episodeOpen = open;
@@ -193,6 +198,7 @@ export class AccessStates {
     }
     if (dt >= SPELL_GAP_MS && dt !== Infinity) {
       this.spellMean[slot] = blend(this.spellMean[slot] as number, this.spellReads[slot] as number);
+      this.spellSq[slot] = blend(this.spellSq[slot] as number, (this.spellReads[slot] as number) ** 2);
       this.fleetSpellReads += this.spellReads[slot] as number;
       this.fleetSpells++;
       this.spellReads[slot] = 0;
@@ -402,13 +408,19 @@ export class AccessStates {
   }
 
   /**
-   * Reads a busy spell brings: the average of past spells, or the current one's so far if
-   * larger (NaN before any spell ended). A return after a long gap starts with a rate the
-   * gap has decayed to nothing; this says how much reading it is likely to bring.
+   * Reads a busy spell brings: the average of past spells plus their spread (one standard
+   * deviation), or the current one's so far if larger (NaN before any spell ended). A return
+   * after a long gap starts with a rate the gap has decayed to nothing; this says how much
+   * reading it is likely to bring. The spread, because bursts vary and guessing low costs
+   * more than guessing high: the engine moved data whose bursts read 5 or 60 times from
+   * Intelligent-Tiering to Glacier IR on the first reads of a burst (the mean said 41), and
+   * paid to bring it back the same day.
    */
   readsPerSpell(slot: number): number {
     const m = this.spellMean[slot] as number;
-    return Number.isNaN(m) ? NaN : Math.max(m, this.spellReads[slot] as number);
+    if (Number.isNaN(m)) return NaN;
+    const sd = Math.sqrt(Math.max(0, (this.spellSq[slot] as number) - m * m));
+    return Math.max(m + sd, this.spellReads[slot] as number);
   }
 
   bytesPerRead(slot: number): number {
