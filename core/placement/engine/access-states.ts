@@ -297,9 +297,9 @@ export class AccessStates {
    * P(next read within horizon | idle for idleMs): the share of past gaps longer than the
    * idle time that ended within the horizon, plus a prior worth one gap. The prior says a
    * dataset idle for s returns within H with chance H / (H + s·√n), n the past idle periods
-   * (gaps of at least a day, or the reaction time if longer) shorter than s: the longer the idle, and the more
-   * unusual for this dataset, the less likely a return (activity has ended). It decides
-   * alone where no past gap was this long.
+   * (gaps of at least a day, or the reaction time if longer) shorter than s: the longer the
+   * idle, and the more unusual for this dataset, the less likely a return (activity has
+   * ended). It decides alone where no past gap was this long.
    */
   returnProbability(slot: number, idleMs: number, horizonMs: number): number {
     this.cumulate(slot);
