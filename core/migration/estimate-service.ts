@@ -15,6 +15,7 @@ import { DataMotionError, invalid } from '../errors.ts';
 import { formatBytes } from '../format.ts';
 import { isCloudKind } from '../placement/price-table.ts';
 import { listPrice, moveCost, type CostSide, type MonthlyCost } from '../placement/cost-model.ts';
+import { unitPrices } from '../placement/unit-prices.ts';
 import { resolveTarget, type Target } from './plan-target.ts';
 
 export interface EstimateConfig {
@@ -158,6 +159,17 @@ export class EstimateService {
     }
     if (!transition && !retire) {
       warnings.push('keeps the source as a secondary copy: both are billed until it is removed');
+    }
+    const steps = unitPrices(target.location, storageClass, dest.price_per_gb_month).auto_tiers;
+    if (steps) {
+      warnings.push(
+        `${storageClass} tiers itself: priced here at its first tier; after ` +
+          steps
+            .slice(1)
+            .map((t) => `${t.after_days} days without access $${+t.storage_per_gb_month.toPrecision(3)}`)
+            .join(', ') +
+          ' a GB-month (the recommendations price those steps)',
+      );
     }
     warnings.push(...cost.notes);
 

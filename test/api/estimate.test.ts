@@ -88,6 +88,29 @@ describe('GET /estimate and the confirm guardrail of POST /plan-migration', () =
       );
     });
 
+    it('a move into a class that tiers itself says the estimate prices its first tier, and what comes after', async () => {
+      // A GCS bucket with Autoclass (nothing is contacted to estimate).
+      f.core.locations.create({
+        id: 'lake-ac',
+        uri: 'gs://lake-ac',
+        tiers: { warm: { storage_class: 'AUTOCLASS_ARCHIVE', price_per_gb_month: 0.02 } },
+      });
+      const res = await estimate({
+        dataset_id: datasetId,
+        target_location: 'lake-ac',
+        storage_class: 'AUTOCLASS_ARCHIVE',
+      });
+      expect(res.statusCode).toBe(200);
+      const e = res.json<Estimate>();
+      expect(e.target).toMatchObject({ location: 'lake-ac', tier: 'warm', price_per_gb_month: 0.02 });
+      expect(e.warnings).toContain(
+        'AUTOCLASS_ARCHIVE tiers itself: priced here at its first tier; after 30 days without access $0.01, ' +
+          '90 days without access $0.004, 365 days without access $0.0012 a GB-month (the recommendations price those steps)',
+      );
+      // An ordinary class says nothing of the kind.
+      expect((await estimate(toArchive())).json<Estimate>().warnings.join(' ')).not.toMatch(/tiers itself/);
+    });
+
     it('with retire_source the source stops costing, and the answer asks for confirm', async () => {
       const e = (await estimate({ ...toArchive(), retire_source: true })).json<Estimate>();
 
