@@ -12,19 +12,18 @@ const where = (ps: PolicySpec[]): string => ps.map((p) => `"${p.id}" (line ${p.a
 export interface GuardDeps {
   document: () => { version: number; doc: PolicyDocument };
   tagsOf: (datasetId: number) => Record<string, string>;
-  /** Every dataset with its tags, for a policy's members (its bytes-per-day limit). */
-  catalog: () => SelectableWithId[];
+  /**
+   * Every dataset with its tags, for a policy's members (its cost ceiling and bytes-per-day
+   * limit), and what it costs a month where it is now (its location's tier price).
+   */
+  catalog: () => CatalogEntry[];
   /** Bytes planned since a time by the given datasets (the audit trail's plan entries). */
   plannedSince: (since: number, datasetIds: Set<number>) => number;
-  /** What the given datasets cost a month where they are now (their locations' tier prices). */
-  monthlyOf: (datasetIds: Set<number>) => number;
-  /** The same for one dataset, from its own row. */
-  monthlyOfDataset: (ds: DatasetRow) => number;
   latency: TierLatency;
   now: () => number;
 }
 
-type SelectableWithId = ReturnType<typeof selectable> & { id: number };
+export type CatalogEntry = ReturnType<typeof selectable> & { id: number; monthly_usd: number };
 
 /**
  * What may never happen, whoever plans it: a move off a pinned or allowed tier, out of
@@ -57,17 +56,14 @@ export function policyPlanGuard(deps: GuardDeps) {
         'body.target_location',
       );
     }
-    // A policy's members, found once per plan whichever of its limits asks (a catalog scan each).
-    const members = new Map<PolicySpec, Set<number>>();
-    const membersOf = (p: PolicySpec): Set<number> => {
+    // The catalog is read once per plan, and only when a limit asks; a policy's members once.
+    let catalog: CatalogEntry[] | undefined;
+    const members = new Map<PolicySpec, CatalogEntry[]>();
+    const membersOf = (p: PolicySpec): CatalogEntry[] => {
       let m = members.get(p);
       if (!m) {
-        m = new Set(
-          deps
-            .catalog()
-            .filter((d) => matches(p.select, d))
-            .map((d) => d.id),
-        );
+        catalog ??= deps.catalog();
+        m = catalog.filter((d) => matches(p.select, d));
         members.set(p, m);
       }
       return m;
@@ -75,9 +71,11 @@ export function policyPlanGuard(deps: GuardDeps) {
     for (const p of c.policies) {
       const ceiling = p.rules.monthlyCostCeilingUsd;
       if (ceiling === undefined) continue;
-      const before = deps.monthlyOf(membersOf(p));
+      const inPolicy = membersOf(p);
+      const before = inPolicy.reduce((sum, d) => sum + d.monthly_usd, 0);
+      const now = inPolicy.find((d) => d.id === ds.id)?.monthly_usd ?? 0;
       const price = target.location.tiers[target.tier]?.price_per_gb_month ?? 0;
-      const after = before - deps.monthlyOfDataset(ds) + (ds.size_bytes / 2 ** 30) * price;
+      const after = before - now + (ds.size_bytes / 2 ** 30) * price;
       // A move that lowers the bill is always allowed, even over the ceiling: it is the way down.
       if (after > before && after > ceiling) {
         throw conflict(
@@ -91,7 +89,7 @@ export function policyPlanGuard(deps: GuardDeps) {
     for (const p of c.policies) {
       const limit = p.rules.maxBytesMovedPerDay;
       if (limit === undefined) continue;
-      const members = membersOf(p);
+      const members = new Set(membersOf(p).map((d) => d.id));
       const used = deps.plannedSince(utcDayStart(deps.now()), members);
       if (used + ds.size_bytes > limit) {
         throw conflict(

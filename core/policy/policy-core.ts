@@ -77,18 +77,15 @@ export function createPolicyCore(d: PolicyCoreDeps): PolicyCore {
       tagsOf: (id) => tags.of(id),
       catalog: () => {
         const all = tags.all();
+        const locations = new Map(d.locations.list().map((l) => [l.id, l]));
         const rows = d.db.prepare('SELECT * FROM datasets').all() as DatasetRow[];
-        return rows.map((r) => ({ ...selectable(r, all.get(r.id)), id: r.id }));
+        return rows.map((r) => ({
+          ...selectable(r, all.get(r.id)),
+          id: r.id,
+          monthly_usd: monthlyCost(r, locations.get(r.location_id)),
+        }));
       },
       plannedSince: (since, ids) => audit.bytesPlannedSince(PLAN_ACTIONS, since, ids),
-      monthlyOf: (ids) => {
-        const locations = new Map(d.locations.list().map((l) => [l.id, l]));
-        let sum = 0;
-        for (const r of d.db.prepare('SELECT * FROM datasets').all() as DatasetRow[])
-          if (ids.has(r.id)) sum += monthlyCost(r, locations.get(r.location_id));
-        return sum;
-      },
-      monthlyOfDataset: (ds) => monthlyCost(ds, d.locations.get(ds.location_id)),
       latency,
       now,
     }),
