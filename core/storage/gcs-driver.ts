@@ -191,7 +191,7 @@ export class GcsDriver implements StorageDriver {
     data: AsyncIterable<Uint8Array>,
     opts: WriteOptions = {},
   ): Promise<WrittenObject> {
-    if (opts.storageClass !== undefined && writtenClass(opts.storageClass) === undefined) {
+    if (autoclassName(opts.storageClass)) {
       const { storageClass: _bucketSets, ...rest } = opts;
       opts = rest;
     }
