@@ -90,7 +90,7 @@ describe('decision engine', () => {
     expect(dec.codes).toContain('cheapest_already');
   });
 
-  it("reads thinning out are priced at their recent rate; a sparse reader's quiet spell by chance is not", () => {
+  it("reads thinning out are priced as a decline that goes on; a sparse reader's quiet spell by chance is not", () => {
     // Decaying: 200 reads a day for two weeks, then one a day for the last 25 days. The
     // month's average (~49 a day) lags the tail by weeks; the recent ten days say ~15.
     const states = newStates();
@@ -100,14 +100,13 @@ describe('decision engine', () => {
     }
     for (let d = 25; d > 0; d--) states.observe(decaying, T0 - d * DAY, 1, 0, GiB);
     const month = states.readRate(decaying) * DAY;
-    const expected = states.expectedReadRate(decaying) * DAY;
     expect(month).toBeGreaterThan(40);
-    expect(expected).toBeLessThan(20);
+    expect(states.expectedReads(decaying, DAY)).toBeLessThan(20);
     // Sparse: one read every 3 days for half a year, the last 8 days quiet — 3 reads were
     // expected in ten days, none is well within chance: the month's rate stands.
     const sparse = states.add();
     for (let t = T0 - 180 * DAY; t <= T0 - 8 * DAY; t += 3 * DAY) states.observe(sparse, t, 1, 0, GiB);
-    expect(states.expectedReadRate(sparse)).toBe(states.readRate(sparse));
+    expect(states.expectedReads(sparse, 90 * DAY)).toBe(states.readRate(sparse) * 90 * DAY);
     // The engine prices the decaying dataset's next 90 days by the recent rate: 1 TiB in 1000
     // objects leaves Standard (Glacier IR saves $58 of storage in 90 days and a read of 1 GiB
     // costs $0.03 there: worth it under ~1,900 reads; ~1,400 at the recent rate, ~4,400 at
@@ -116,6 +115,34 @@ describe('decision engine', () => {
       states,
       decaying,
       facts({ bytes: 1024 * GiB, objects: 1000, created: T0 - 60 * DAY, since: T0 - 60 * DAY }),
+      T0 + 12 * HOUR,
+      world,
+      cfg,
+    );
+    expect(world.list[dec.target]?.storage_class).not.toBe('STANDARD');
+  });
+
+  it('use that decays for weeks is priced as still decaying over the horizon, not at its last rate for 90 days', () => {
+    // 30 reads a day halving every 5 days, for 45 days: about 4 reads are left to come
+    // (rate × half-life / ln 2). The recent ten days' rate held for the 90 days a Glacier IR
+    // move must cover says ~20; the decline carried on says a handful.
+    const states = newStates();
+    const slot = states.add();
+    let owed = 0;
+    for (let d = 45; d > 0; d--) {
+      owed += 30 * 0.5 ** ((45 - d) / 5);
+      for (; owed >= 1; owed--) states.observe(slot, T0 - d * DAY + owed * HOUR, 1, 0, 40 * GiB);
+    }
+    const next90 = states.expectedReads(slot, 90 * DAY);
+    const recentRate90 = ((states.recentReadMass[slot] as number) / (10 * DAY)) * 90 * DAY;
+    expect(next90).toBeLessThan(recentRate90 / 2);
+    expect(next90).toBeGreaterThan(0.5);
+    // 1 TiB read 200 GiB at a time ($6 a read from Glacier IR, $58 of storage saved over 90
+    // days): worth leaving Standard for a handful of reads, not for twenty.
+    const dec = decidePlacement(
+      states,
+      slot,
+      facts({ bytes: 1024 * GiB, objects: 5, created: T0 - 46 * DAY, since: T0 - 46 * DAY }),
       T0 + 12 * HOUR,
       world,
       cfg,

@@ -362,12 +362,13 @@ export function decidePlacement(
   ev.idleD = -1;
   ev.ageDays = ageDays;
   ev.p = p;
-  // Reads over the horizon if the dataset keeps its habits: its rate, and at least what a
-  // busy spell of it brings (a return after a long gap starts with its rate decayed to
-  // nothing: the engine once moved bursty data cold on the first reads of a new burst).
+  // Reads over the horizon if the dataset keeps its habits (its rate, or a decline carried
+  // on where its reads were thinning out), and at least what a busy spell of it brings (a
+  // return after a long gap starts with its rate decayed to nothing: the engine once moved
+  // bursty data cold on the first reads of a new burst).
   // Never read: what a busy spell brings across the fleet.
   const spell = never ? spellPrior : states.readsPerSpell(slot);
-  const habit = states.expectedReadRate(slot) * h;
+  const habit = states.expectedReads(slot, h);
   ev.reads = usedForecast ? forecastReads : p * (spell > habit ? spell : habit);
   ev.writes = p * writeRate * h;
   // Reads of a return: what past returns did (the fleet's prior for a dataset never read).
