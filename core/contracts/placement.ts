@@ -6,7 +6,7 @@ export const ReasonItem = Type.Object({
   code: Type.String({
     description:
       'active | never_accessed | no_history | idle_return_unlikely | return_likely | access_cost_high | ' +
-      'storage_saving | auto_tiering | cheapest_already | hysteresis_hold | min_dwell_hold | slo_floor | pinned | ' +
+      'storage_saving | auto_tiering | cheapest_already | hysteresis_hold | min_dwell_hold | recent_read_hold | slo_floor | pinned | ' +
       'forecast_used | recency_heuristic_used | forecast_drift',
   }),
   detail: Type.String(),

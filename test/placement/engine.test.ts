@@ -319,7 +319,8 @@ describe('decision engine', () => {
       for (let k = 0; k < n; k++) states.observe(s, start + (k * DAY) / n, 1, 0, 30 * GiB);
     });
     for (let k = 0; k < 9; k++) states.observe(s, T0 - 3 * HOUR + k * 10 * 60_000, 1, 0, 30 * GiB);
-    expect(states.readsPerSpell(s)).toBeGreaterThan(60);
+    // Mean plus spread (~68), but no more than the largest burst of late (60).
+    expect(states.readsPerSpell(s)).toBe(60);
     const dec = decidePlacement(
       states,
       s,
@@ -329,6 +330,49 @@ describe('decision engine', () => {
       { ...cfg, reactionMs: 2 * HOUR },
     );
     expect(autoWorld.list[dec.target]?.storage_class).toBe('INTELLIGENT_TIERING');
+  });
+
+  it('a busy spell is priced by the spells of late: a first month of 400 reads does not inflate a thinning tail', () => {
+    // 400 reads over the first 20 days, then a read or two every three days. The spread of
+    // all spells is the first one's (mean + sd ~55 after five small spells); the largest
+    // spell of late, halved with each since, says ~14.
+    const states = newStates();
+    const s = states.add();
+    for (let k = 0; k < 400; k++) states.observe(s, T0 - 60 * DAY + k * 72 * 60_000, 1, 0, GiB);
+    for (let i = 0; i < 5; i++) {
+      const t = T0 - (30 - 3 * i) * DAY;
+      states.observe(s, t, 1, 0, GiB);
+      if (i % 2 === 0) states.observe(s, t + HOUR, 1, 0, GiB);
+    }
+    states.observe(s, T0, 1, 0, GiB);
+    const mean = states.spellMean[s] as number;
+    const spread = Math.sqrt((states.spellSq[s] as number) - mean * mean);
+    expect(mean + spread).toBeGreaterThan(40);
+    expect(states.readsPerSpell(s)).toBeLessThan(20);
+  });
+
+  it('data read within the last day is not moved colder while its busy spell may bring reads that cost more there', () => {
+    // Bursts of 40 reads of 20 GiB every 40 days (1.6 TB in 31 objects). A new burst began
+    // this morning: 8 reads, the last two hours ago. Standard-IA would save $0.56 a day, and
+    // the ~32 reads still to come would cost $6.40 there: the move waits for a day without
+    // reads. Once that day has passed the hold is gone.
+    const states = newStates();
+    const s = states.add();
+    for (let b = 0; b < 5; b++) {
+      const start = T0 - (210 - 40 * b) * DAY;
+      for (let k = 0; k < 40; k++) states.observe(s, start + k * 15 * 60_000, 1, 0, 20 * GiB);
+    }
+    for (let k = 0; k < 8; k++) states.observe(s, T0 - 10 * HOUR + k * 30 * 60_000, 1, 0, 20 * GiB);
+    const dataset = facts({ bytes: 1612 * GiB, objects: 31, since: T0 - 300 * DAY, created: T0 - 300 * DAY });
+    const held = decidePlacement(states, s, dataset, T0 + 2.5 * HOUR, world, cfg);
+    expect(held.codes).toContain('recent_read_hold');
+    expect(held.target).toBe(0);
+    const from = world.list[0] as PlacementOption;
+    expect(explain(held, from, from, { horizonDays: 30 }).reasons.join(' ')).toContain(
+      'no colder class until a day passes without reads',
+    );
+    const later = decidePlacement(states, s, dataset, T0 + 2 * DAY, world, cfg);
+    expect(later.codes).not.toContain('recent_read_hold');
   });
 
   it('data read seconds ago in a class that tiers itself stays there: its objects are back in the first tier already', () => {

@@ -28,7 +28,12 @@ const GAP_HALF_LIFE_MS = 365 * 86_400_000;
  * looked "idle longer than ever before" after two quiet days once the refresh interval was
  * short, and data in a slowly thinning tail was sent to Glacier IR and back).
  */
-const SPELL_GAP_MS = 86_400_000;
+export const SPELL_GAP_MS = 86_400_000;
+/**
+ * What the largest past spell still counts for after each later one (halved: a spell four
+ * spells back counts for a sixteenth).
+ */
+const SPELL_MAX_KEEP = 0.5;
 /** The recent read window is this share of the rate window (10 days of 30). */
 const RECENT_SHARE = 3;
 /**
@@ -72,6 +77,8 @@ export class AccessStates {
   spellMean: Float64Array;
   /** Moving average of the squared reads of past busy spells (their spread). */
   spellSq: Float64Array;
+  /** The largest past spell, halved with each spell since (SPELL_MAX_KEEP). */
+  spellMax: Float64Array;
   readMass: Float64Array;
   /** The same reads over a third of the window: whether the reads are thinning out. */
   recentReadMass: Float64Array;
@@ -105,6 +112,7 @@ export class AccessStates {
     this.spellReads = new Float64Array(capacity);
     this.spellMean = new Float64Array(capacity).fill(NaN);
     this.spellSq = new Float64Array(capacity).fill(NaN);
+    this.spellMax = new Float64Array(capacity);
     this.readMass = new Float64Array(capacity);
     this.recentReadMass = new Float64Array(capacity);
     this.writeMass = new Float64Array(capacity);
@@ -140,6 +148,7 @@ export class AccessStates {
     this.spellReads[slot] = 0;
     this.spellMean[slot] = NaN;
     this.spellSq[slot] = NaN;
+    this.spellMax[slot] = 0;
     this.readMass[slot] = 0;
     this.recentReadMass[slot] = 0;
     this.writeMass[slot] = 0;
@@ -166,6 +175,7 @@ export class AccessStates {
     this.spellReads = f64(this.spellReads);
     this.spellMean = f64(this.spellMean, NaN);
     this.spellSq = f64(this.spellSq, NaN);
+    this.spellMax = f64(this.spellMax);
     const open = new Uint8Array(cap);
     open.set(this.episodeOpen);
     this.episodeOpen = open;
@@ -218,6 +228,10 @@ export class AccessStates {
       this.activeHours[slot] = (this.activeHours[slot] as number) + 1;
     }
     if (dt >= SPELL_GAP_MS && dt !== Infinity) {
+      this.spellMax[slot] = Math.max(
+        this.spellReads[slot] as number,
+        (this.spellMax[slot] as number) * SPELL_MAX_KEEP,
+      );
       this.spellMean[slot] = blend(this.spellMean[slot] as number, this.spellReads[slot] as number);
       this.spellSq[slot] = blend(this.spellSq[slot] as number, (this.spellReads[slot] as number) ** 2);
       this.fleetSpellReads += this.spellReads[slot] as number;
@@ -465,13 +479,17 @@ export class AccessStates {
    * reading it is likely to bring. The spread, because bursts vary and guessing low costs
    * more than guessing high: the engine moved data whose bursts read 5 or 60 times from
    * Intelligent-Tiering to Glacier IR on the first reads of a burst (the mean said 41), and
-   * paid to bring it back the same day.
+   * paid to bring it back the same day. But never more than the largest spell of late
+   * (spellMax) where that is above the average: the spread of a dataset whose first weeks
+   * read 400 times and whose later spells read once or twice is that first spell's, and
+   * kept its thinning tail in Standard for months priced at ~55 reads a spell.
    */
   readsPerSpell(slot: number): number {
     const m = this.spellMean[slot] as number;
     if (Number.isNaN(m)) return NaN;
     const sd = Math.sqrt(Math.max(0, (this.spellSq[slot] as number) - m * m));
-    return Math.max(m + sd, this.spellReads[slot] as number);
+    const recentLargest = Math.max(m, this.spellMax[slot] as number);
+    return Math.max(Math.min(m + sd, recentLargest), this.spellReads[slot] as number);
   }
 
   bytesPerRead(slot: number): number {

@@ -10,7 +10,7 @@ import {
   type PlacementSide,
   type UnitPrices,
 } from '../unit-prices.ts';
-import type { AccessStates } from './access-states.ts';
+import { SPELL_GAP_MS, type AccessStates } from './access-states.ts';
 
 const GB_BYTES = 2 ** 30;
 
@@ -129,6 +129,7 @@ export const ReasonCode = {
   cheapestAlready: 'cheapest_already',
   hysteresisHold: 'hysteresis_hold',
   minDwellHold: 'min_dwell_hold',
+  recentReadHold: 'recent_read_hold',
   sloFloor: 'slo_floor',
   pinned: 'pinned',
   policy: 'policy',
@@ -413,6 +414,26 @@ export function decidePlacement(
   if ((blind || (unknown && risky(best))) && curFeasible) {
     target = d.current;
     codes.push(ReasonCode.noHistory);
+  }
+  // Read within the last day, in a busy spell that may not be over: the reads it may still
+  // bring (what a spell of it brings, less those seen) priced in the colder class, against
+  // a day of the storage the move saves. Where they cost more, the move waits until a day
+  // has passed without reads (a class that tiers itself serves reads from its first tier
+  // and is not held): bursty data went to Standard-IA in the lull of a burst's first day
+  // and was forced back by the next morning's reads. Data read a little every day, where a
+  // read costs little in the colder class, still moves.
+  const toOpt = list[target] as PlacementOption;
+  if (
+    target !== d.current &&
+    curFeasible &&
+    idle !== null &&
+    idle < SPELL_GAP_MS &&
+    !toOpt.prices.auto_tiers &&
+    storagePerDay(toOpt) < storagePerDay(cur) &&
+    (spell - (states.spellReads[slot] as number)) * perRead(toOpt) > storagePerDay(cur) - storagePerDay(toOpt)
+  ) {
+    target = d.current;
+    codes.push(ReasonCode.recentReadHold);
   }
   if (target !== d.current && curFeasible) {
     if (stayPerDay - bestPerDay <= cfg.hysteresis * stayPerDay) {

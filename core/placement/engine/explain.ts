@@ -65,6 +65,9 @@ export function explain(
       case ReasonCode.minDwellHold:
         detail = 'moved recently: stays until the minimum dwell time has passed';
         break;
+      case ReasonCode.recentReadHold:
+        detail = 'read within the last day: no colder class until a day passes without reads';
+        break;
       case ReasonCode.sloFloor:
         detail = ctx.policyNote ?? 'the latency SLO rules out slower classes';
         break;
