@@ -272,6 +272,31 @@ describe('decision engine', () => {
     expect(world.list[dec.target]?.tier).toBe('hot');
   });
 
+  it("a new dataset is priced by what data brought when new across the fleet, not by older data's thin tails", () => {
+    // The fleet: datasets read 300 times in their first week, then a read every few days.
+    // Of their 24 finished spells, 21 are a single read: the mean of all spells says ~38.
+    // A dataset written an hour ago, 300 GiB read 10 GiB at a time, went to Standard-IA the
+    // day it was written on that mean and came back two days later with its first reads.
+    const states = newStates();
+    for (let d = 0; d < 3; d++) {
+      const other = states.add();
+      const born = T0 - (60 - d) * DAY;
+      for (let m = 0; m < 300; m++) states.observe(other, born + (m * 7 * DAY) / 300, 1, 0, 10 * GiB);
+      for (let k = 0; k < 8; k++) states.observe(other, born + (10 + 5 * k) * DAY, 1, 0, 10 * GiB);
+    }
+    expect(states.fleetReadsPerSpell()).toBeCloseTo(300, 6);
+    const s = states.add();
+    const dec = decidePlacement(
+      states,
+      s,
+      facts({ bytes: 300 * GiB, objects: 30, created: T0 - HOUR, since: T0 - HOUR }),
+      T0,
+      world,
+      cfg,
+    );
+    expect(world.list[dec.target]?.storage_class).toBe('STANDARD');
+  });
+
   it('gaps of a few hours inside a day of use are not idle periods, however fast the engine reacts', () => {
     // Read every 3 hours for 20 days, then quiet for 2 days. Counted from a one-minute
     // reaction time, 159 "idle periods" shorter than two days made the quiet look like the

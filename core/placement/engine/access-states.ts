@@ -228,14 +228,17 @@ export class AccessStates {
       this.activeHours[slot] = (this.activeHours[slot] as number) + 1;
     }
     if (dt >= SPELL_GAP_MS && dt !== Infinity) {
+      if (Number.isNaN(this.spellMean[slot] as number)) {
+        // The dataset's first busy spell has ended: what use brings a new dataset.
+        this.fleetFirstSpellReads += this.spellReads[slot] as number;
+        this.fleetFirstSpells++;
+      }
       this.spellMax[slot] = Math.max(
         this.spellReads[slot] as number,
         (this.spellMax[slot] as number) * SPELL_MAX_KEEP,
       );
       this.spellMean[slot] = blend(this.spellMean[slot] as number, this.spellReads[slot] as number);
       this.spellSq[slot] = blend(this.spellSq[slot] as number, (this.spellReads[slot] as number) ** 2);
-      this.fleetSpellReads += this.spellReads[slot] as number;
-      this.fleetSpells++;
       this.spellReads[slot] = 0;
     }
     this.spellReads[slot] = (this.spellReads[slot] as number) + reads;
@@ -297,17 +300,21 @@ export class AccessStates {
 
   private fleetReturnReads = 0;
   private fleetReturns = 0;
-  private fleetSpellReads = 0;
-  private fleetSpells = 0;
+  private fleetFirstSpellReads = 0;
+  private fleetFirstSpells = 0;
 
   /**
-   * Mean reads of a busy spell across every dataset seen so far: what a dataset never read
-   * is expected to bring when its use begins (NaN before any spell ended). Without it a new
-   * dataset's expected reads were those of one reaction window, and with a short refresh
-   * interval data written a moment ago went to Glacier IR and came back with its first reads.
+   * Mean reads of a dataset's first busy spell across every dataset seen so far: what a
+   * dataset never read is expected to bring when its use begins (NaN before any first spell
+   * ended). Without it a new dataset's expected reads were those of one reaction window, and
+   * with a short refresh interval data written a moment ago went to Glacier IR and came back
+   * with its first reads. First spells only: in a fleet whose data is used hard when new
+   * and less and less after, the mean of all spells is that of the thin tails (a read or
+   * two), and new data went to Standard-IA the day it was written and came back two days
+   * later with its first few hundred reads.
    */
   fleetReadsPerSpell(): number {
-    return this.fleetSpells > 0 ? this.fleetSpellReads / this.fleetSpells : NaN;
+    return this.fleetFirstSpells > 0 ? this.fleetFirstSpellReads / this.fleetFirstSpells : NaN;
   }
 
   /**
