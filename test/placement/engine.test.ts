@@ -560,6 +560,26 @@ describe('decision engine', () => {
     expect(run(cfg)).toBeLessThanOrEqual(1);
   });
 
+  it('data that went quiet moves from Standard into Intelligent-Tiering as soon as that is cheaper, without waiting out the margin', () => {
+    // Two bursts of 80 reads a month apart; the last ended four days ago. What IT saves
+    // comes after 30 idle days counted from entry, so its edge over Standard (2%) stays under
+    // the 10% margin day after day: held by it, the data waited a month in Standard and then
+    // spent another in IT's frequent tier.
+    const autoWorld = bucketWorld('s3', latency, {}, true);
+    const it = autoWorld.list.findIndex((o) => o.storage_class === 'INTELLIGENT_TIERING');
+    const states = newStates();
+    const s = states.add();
+    for (const ago of [35, 5]) {
+      for (let k = 0; k < 80; k++) states.observe(s, T0 - ago * DAY + k * 15 * 60_000, 1, 0, 60 * GiB);
+    }
+    const dataset = facts({ bytes: 1800 * GiB, objects: 29, since: T0 - 200 * DAY, created: T0 - 200 * DAY });
+    const dec = decidePlacement(states, s, dataset, T0, autoWorld, cfg);
+    expect(dec.monthly_after).toBeLessThan(dec.monthly_now);
+    expect(dec.monthly_after).toBeGreaterThan(dec.monthly_now * (1 - cfg.hysteresis));
+    expect(dec.target).toBe(it);
+    expect(dec.codes).not.toContain('hysteresis_hold');
+  });
+
   it('a dataset moved within the minimum dwell time stays, and says why', () => {
     const st = newStates();
     const s = st.add();

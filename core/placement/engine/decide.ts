@@ -436,7 +436,19 @@ export function decidePlacement(
     codes.push(ReasonCode.recentReadHold);
   }
   if (target !== d.current && curFeasible) {
-    if (stayPerDay - bestPerDay <= cfg.hysteresis * stayPerDay) {
+    // A move into a class that tiers itself, from one that costs at least its first tier,
+    // needs no margin, only to be cheaper: what it saves comes after its idle clock, which
+    // starts at entry, has run, so a margin that held it today holds it tomorrow with the
+    // same numbers (bursty data waited a month in Standard, then spent another in IT's
+    // frequent tier). Nothing to flap back to: reads do not move data out of it.
+    const into = list[target] as PlacementOption;
+    const margin =
+      into.prices.auto_tiers &&
+      !cur.prices.auto_tiers &&
+      into.prices.storage_per_gb_month <= cur.prices.storage_per_gb_month
+        ? 0
+        : cfg.hysteresis;
+    if (stayPerDay - bestPerDay <= margin * stayPerDay) {
       target = d.current;
       codes.push(ReasonCode.hysteresisHold);
     } else if (d.moved_at !== null && now - d.moved_at < cfg.minDwellMs) {
