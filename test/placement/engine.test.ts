@@ -122,6 +122,24 @@ describe('decision engine', () => {
     expect(world.list[dec.target]?.storage_class).not.toBe('STANDARD');
   });
 
+  it("a write-heavy dataset's read rate is what it reads while in use, not thinned by every write since its last read", () => {
+    // Written every two hours, read (the whole of it) every 20 days. Nineteen days after a
+    // read the writes went on; the read rate must not have fallen with them: at ~2 reads in
+    // 90 days instead of ~5 the data went to Standard-IA and came back at the next read.
+    const states = newStates();
+    const s = states.add();
+    let rateAfterRead = 0;
+    for (let t = T0 - 120 * DAY; t < T0; t += 2 * HOUR) {
+      const readNow = (t - (T0 - 120 * DAY)) % (20 * DAY) === 0;
+      states.observe(s, t, readNow ? 1 : 0, 1, readNow ? 900 * GiB : 0);
+      if (readNow) rateAfterRead = states.readRate(s);
+    }
+    // The last read was 20 days before T0; writes every two hours since.
+    expect(rateAfterRead).toBeGreaterThan(0);
+    expect(states.readRate(s)).toBeCloseTo(rateAfterRead, 12);
+    expect(states.expectedReads(s, 90 * DAY)).toBeGreaterThan(4);
+  });
+
   it('use that decays for weeks is priced as still decaying over the horizon, not at its last rate for 90 days', () => {
     // 30 reads a day halving every 5 days, for 45 days: about 4 reads are left to come
     // (rate × half-life / ln 2). The recent ten days' rate held for the 90 days a Glacier IR

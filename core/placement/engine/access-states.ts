@@ -207,22 +207,32 @@ export class AccessStates {
     if (Number.isNaN(lastAny)) {
       this.first[slot] = t;
     } else {
-      // The masses decay from one access to the next (never across an idle gap that has
-      // not ended: they describe the dataset while in use).
+      // The write mass decays from one access to the next (never across an idle gap that
+      // has not ended: it describes the dataset while in use); the read masses from one read
+      // to the next, below.
       const dt = Math.max(0, t - lastAny);
-      const k = Math.exp(-dt / this.config.rateWindowMs);
-      this.readMass[slot] = (this.readMass[slot] as number) * k;
-      this.recentReadMass[slot] =
-        (this.recentReadMass[slot] as number) * Math.exp(-dt / (this.config.rateWindowMs / RECENT_SHARE));
-      this.writeMass[slot] = (this.writeMass[slot] as number) * k;
-      this.bytesReadMass[slot] = (this.bytesReadMass[slot] as number) * k;
-      this.activeHours[slot] = (this.activeHours[slot] as number) * k;
+      this.writeMass[slot] = (this.writeMass[slot] as number) * Math.exp(-dt / this.config.rateWindowMs);
     }
     if (Number.isNaN(lastAny) || t > lastAny) this.lastAny[slot] = t;
     this.writeMass[slot] = (this.writeMass[slot] as number) + writes;
     if (reads <= 0) return;
     const last = this.last[slot] as number;
     const dt = Number.isNaN(last) ? Infinity : t - last;
+    if (dt !== Infinity) {
+      // The read masses decay from one read to the next, frozen at the last read: what the
+      // dataset reads while in use. Decayed at writes too, a write-heavy dataset's read rate
+      // fell with every quiet day (2 reads in 90 days after 26 days without one, 6 again at
+      // the next read): sent to Standard-IA on the low figure, it came back at the next read
+      // and paid retrieval and early deletion both ways. How long it has been quiet is the
+      // return probability's to judge.
+      const dr = Math.max(0, dt);
+      const k = Math.exp(-dr / this.config.rateWindowMs);
+      this.readMass[slot] = (this.readMass[slot] as number) * k;
+      this.recentReadMass[slot] =
+        (this.recentReadMass[slot] as number) * Math.exp(-dr / (this.config.rateWindowMs / RECENT_SHARE));
+      this.bytesReadMass[slot] = (this.bytesReadMass[slot] as number) * k;
+      this.activeHours[slot] = (this.activeHours[slot] as number) * k;
+    }
     if (dt !== Infinity && dt >= this.config.minGapMs) this.addGap(slot, dt);
     if (dt === Infinity || Math.floor(t / HOUR_MS) !== Math.floor(last / HOUR_MS)) {
       this.activeHours[slot] = (this.activeHours[slot] as number) + 1;
@@ -417,18 +427,15 @@ export class AccessStates {
    * The window the decayed sums cover: the rate window, or less for a dataset first seen
    * more recently (else a new dataset's rate would read low).
    */
-  private effectiveWindow(slot: number, tau = this.config.rateWindowMs): number {
-    const span = Math.max(
-      this.config.minGapMs,
-      (this.lastAny[slot] as number) - (this.first[slot] as number),
-    );
+  private effectiveWindow(slot: number, tau = this.config.rateWindowMs, until = this.lastAny): number {
+    const span = Math.max(this.config.minGapMs, (until[slot] as number) - (this.first[slot] as number));
     return tau * (1 - Math.exp(-span / tau));
   }
 
-  /** Reads per ms while in use (frozen at the last access). */
+  /** Reads per ms while in use (frozen at the last read). */
   readRate(slot: number): number {
     const m = this.readMass[slot] as number;
-    return m > 0 ? m / this.effectiveWindow(slot) : 0;
+    return m > 0 ? m / this.effectiveWindow(slot, this.config.rateWindowMs, this.last) : 0;
   }
 
   /**
