@@ -348,6 +348,36 @@ describe('decision engine', () => {
     expect(new Set(dec.codes).size).toBe(dec.codes.length);
   });
 
+  it('cold data read seconds ago is not forced hot by one read, nor moved colder while in use', () => {
+    // 1.8 TB in Glacier IR, 76 GiB read every 20 days; the latest read 30 s ago. Forced hot,
+    // it paid the retrieval and early deletion of all of it and went back an hour later.
+    const states = newStates();
+    const s = states.add();
+    for (let d = 200; d > 0; d -= 20) states.observe(s, T0 - d * DAY, 1, 0, 76 * GiB);
+    states.observe(s, T0 - 30_000, 1, 0, 76 * GiB);
+    const gir = world.list.findIndex((o) => o.storage_class === 'GLACIER_IR');
+    const dataset = facts({
+      bytes: 1828 * GiB,
+      objects: 24,
+      current: gir,
+      since: T0 - 60 * DAY,
+      moved_at: T0 - 60 * DAY,
+    });
+    const dec = decidePlacement(states, s, { ...dataset, last_access: T0 - 30_000 }, T0, world, cfg);
+    expect(dec.codes).toContain('active');
+    expect(dec.target).toBe(gir);
+    // The same data in Standard, read 30 s ago, is not moved colder while in use.
+    const hot = decidePlacement(
+      states,
+      s,
+      { ...dataset, current: 0, last_access: T0 - 30_000 },
+      T0,
+      world,
+      cfg,
+    );
+    expect(hot.target).toBe(0);
+  });
+
   it('a new burst is priced by what bursts of varying size bring, their spread included, not their mean alone', () => {
     // Bursts of 5 and 60 reads of a 30 GiB object, 60 days apart; a new one begins (9 reads
     // in the last hour and a half) while the data sits in Intelligent-Tiering. The moving

@@ -210,13 +210,19 @@ const perWrite = (o: PlacementOption) => o.prices.write_per_1000 / 1000;
 const storagePerDay = (o: PlacementOption) => storageCost(o.prices, ev.d.bytes, ev.d.objects, 1);
 
 /**
- * Feasible, and for data read within the hot window a hot tier — or a class that tiers
- * itself, whose objects go back to its first tier on access anyway (forcing such data to
- * Standard moved bursty data out of Intelligent-Tiering at every read near a refresh).
+ * Feasible, and for data read within the hot window no colder class than where it is (a
+ * class that tiers itself excepted: its objects go back to its first tier on access anyway).
+ * Data read there in a colder class is not forced hot by that read: whether serving its
+ * reads there costs more than moving it is the cost model's call. Forced, a 1.8 TB dataset
+ * in Glacier IR read once within a minute of a refresh went to Standard (retrieval and
+ * early deletion of all of it) and back an hour later, ten times a year.
  */
 function allowed(i: number): boolean {
   const o = ev.list[i] as PlacementOption;
-  return feasible(o, ev.d) && !(ev.active && o.tier !== 'hot' && !o.prices.auto_tiers && ev.d.pin === null);
+  if (!feasible(o, ev.d)) return false;
+  const cur = ev.list[ev.d.current] as PlacementOption;
+  if (!ev.active || i === ev.d.current || o.prices.auto_tiers || !feasible(cur, ev.d)) return true;
+  return o.prices.storage_per_gb_month >= cur.prices.storage_per_gb_month;
 }
 
 /** A move there, and back, or a read there, would cost money (what a first read can make costly). */
