@@ -107,10 +107,9 @@ describe('decision engine', () => {
     const sparse = states.add();
     for (let t = T0 - 180 * DAY; t <= T0 - 8 * DAY; t += 3 * DAY) states.observe(sparse, t, 1, 0, GiB);
     expect(states.expectedReads(sparse, 90 * DAY)).toBe(states.readRate(sparse) * 90 * DAY);
-    // The engine prices the decaying dataset's next 90 days by the recent rate: 1 TiB in 1000
+    // The engine prices the decaying dataset's next 90 days by its decline: 1 TiB in 1000
     // objects leaves Standard (Glacier IR saves $58 of storage in 90 days and a read of 1 GiB
-    // costs $0.03 there: worth it under ~1,900 reads; ~1,400 at the recent rate, ~4,400 at
-    // the month's).
+    // costs $0.03 there: worth it under ~1,900 reads; ~4,400 at the month's rate).
     const dec = decidePlacement(
       states,
       decaying,
@@ -155,8 +154,8 @@ describe('decision engine', () => {
     const recentRate90 = ((states.recentReadMass[slot] as number) / (10 * DAY)) * 90 * DAY;
     expect(next90).toBeLessThan(recentRate90 / 2);
     expect(next90).toBeGreaterThan(0.5);
-    // 1 TiB read 200 GiB at a time ($6 a read from Glacier IR, $58 of storage saved over 90
-    // days): worth leaving Standard for a handful of reads, not for twenty.
+    // 1 TiB read 40 GiB at a time ($1.20 a read from Glacier IR, $58 of storage saved over
+    // 90 days): worth leaving Standard for the decline's ~30 reads, not for ~100.
     const dec = decidePlacement(
       states,
       slot,

@@ -464,14 +464,12 @@ export function decidePlacement(
   }
   const restricted = list.some((o) => !policyAllows(o, d));
   if (!curFeasible && target !== d.current) {
-    // Why it may not stay. Activity is already the first reason when it is the cause.
+    // Why it may not stay (being read never makes a class infeasible: see allowed()).
     const why = !policyAllows(cur, d)
       ? ReasonCode.policy
       : d.pin !== null
         ? ReasonCode.pinned
-        : active
-          ? ReasonCode.active
-          : ReasonCode.sloFloor;
+        : ReasonCode.sloFloor;
     if (!codes.includes(why)) codes.push(why);
   } else if (d.pin !== null) codes.push(ReasonCode.pinned);
   else if (restricted) codes.push(ReasonCode.policy);
