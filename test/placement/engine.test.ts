@@ -365,6 +365,10 @@ describe('decision engine', () => {
     const dec = decidePlacement(states, s, { ...dataset, last_access: T0 - 30_000 }, T0, world, cfg);
     expect(dec.codes).toContain('active');
     expect(dec.target).toBe(gir);
+    const at = world.list[gir] as PlacementOption;
+    expect(explain(dec, at, at, { horizonDays: 30 }).reasons[0]).toMatch(
+      /^read 30 s ago: in use, not moved to a colder class/,
+    );
     // The same data in Standard, read 30 s ago, is not moved colder while in use.
     const hot = decidePlacement(
       states,

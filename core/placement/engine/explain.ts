@@ -29,7 +29,9 @@ export function explain(
       case ReasonCode.active:
         detail = to.prices.auto_tiers
           ? `read ${idle} ago: in use, in its first tier (${to.storage_class} tiers itself)`
-          : `read ${idle} ago: in use, kept hot`;
+          : to.tier === 'hot'
+            ? `read ${idle} ago: in use, kept hot`
+            : `read ${idle} ago: in use, not moved to a colder class`;
         break;
       case ReasonCode.neverAccessed:
         detail = 'never read';
