@@ -268,7 +268,7 @@ export class AccessStates {
     this.readMass[slot] = (this.readMass[slot] as number) + reads;
     this.recentReadMass[slot] = (this.recentReadMass[slot] as number) + reads;
     this.bytesReadMass[slot] = (this.bytesReadMass[slot] as number) + bytesRead;
-    this.noteDecline(slot, t);
+    this.noteDecline(slot);
   }
 
   /**
@@ -280,14 +280,13 @@ export class AccessStates {
    * refreshes: between a sparse reader's reads the short window always empties faster than
    * the long one, and a steady reader seen as decaying flapped in and out of Glacier IR.
    */
-  private noteDecline(slot: number, t: number): void {
+  private noteDecline(slot: number): void {
     const tau = this.config.rateWindowMs;
     const tauRecent = tau / RECENT_SHARE;
-    const span = Math.max(this.config.minGapMs, t - (this.first[slot] as number));
-    const window = tau * -Math.expm1(-span / tau);
-    const recentWindow = tauRecent * -Math.expm1(-span / tauRecent);
+    // At a read the last read is now: the windows the masses cover end here.
+    const recentWindow = this.effectiveWindow(slot, tauRecent, this.last);
     const recent = this.recentReadMass[slot] as number;
-    const expected = ((this.readMass[slot] as number) / window) * recentWindow;
+    const expected = this.readRate(slot) * recentWindow;
     if (!(recent < expected - DECLINE_Z * Math.sqrt(expected))) {
       this.declineRate[slot] = 0;
       return;

@@ -428,6 +428,7 @@ export function decidePlacement(
   // and is not held): bursty data went to Standard-IA in the lull of a burst's first day
   // and was forced back by the next morning's reads. Data read a little every day, where a
   // read costs little in the colder class, still moves.
+  // Where the engine would move it (held by none of the rules below yet).
   const toOpt = list[target] as PlacementOption;
   if (
     target !== d.current &&
@@ -447,11 +448,10 @@ export function decidePlacement(
     // starts at entry, has run, so a margin that held it today holds it tomorrow with the
     // same numbers (bursty data waited a month in Standard, then spent another in IT's
     // frequent tier). Nothing to flap back to: reads do not move data out of it.
-    const into = list[target] as PlacementOption;
     const margin =
-      into.prices.auto_tiers &&
+      toOpt.prices.auto_tiers &&
       !cur.prices.auto_tiers &&
-      into.prices.storage_per_gb_month <= cur.prices.storage_per_gb_month
+      toOpt.prices.storage_per_gb_month <= cur.prices.storage_per_gb_month
         ? 0
         : cfg.hysteresis;
     if (stayPerDay - bestPerDay <= margin * stayPerDay) {
