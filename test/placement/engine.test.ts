@@ -262,6 +262,32 @@ describe('decision engine', () => {
     expect(waiting.codes).toContain('no_history');
   });
 
+  it('data never read, in a fleet where nothing was read yet, may go where a first read costs no more (Intelligent-Tiering), never to IA or Glacier IR', () => {
+    // Written 80 days ago, never read, and no busy spell has ended anywhere: how hard a
+    // first read will hit is unknown. Held in Standard, such data sat there for the three
+    // months before the fleet's first spell ended (a third of the CloudPhysics year);
+    // Intelligent-Tiering reads at Standard's price, has no minimum duration, and prices
+    // idle data down on its own.
+    const states = newStates();
+    const s = states.add();
+    states.observe(s, T0 - 80 * DAY, 0, 5, 0);
+    const facts60 = facts({ bytes: 2048 * GiB, objects: 5, created: T0 - 80 * DAY, since: T0 - 80 * DAY });
+    const withIt = bucketWorld('s3', latency, {}, true);
+    const dec = decidePlacement(states, s, facts60, T0, withIt, cfg);
+    const to = withIt.list[dec.target] as PlacementOption;
+    expect(to.storage_class).toBe('INTELLIGENT_TIERING');
+    expect(dec.codes).toContain('no_history');
+    expect(dec.codes).not.toContain('cheapest_already');
+    const words = explain(dec, withIt.list[0] as PlacementOption, to, { horizonDays: 90 });
+    expect(words.reason_codes.find((r) => r.code === 'no_history')?.detail).toMatch(/first read costs no more/);
+    // Without Intelligent-Tiering (a lifecycle-only bucket) nothing is safe: it stays put.
+    const lifecycle = world;
+    const held = decidePlacement(states, s, facts60, T0, lifecycle, cfg);
+    expect(held.target).toBe(0);
+    expect(held.codes).toContain('no_history');
+    expect(explain(held, lifecycle.list[0] as PlacementOption, lifecycle.list[0] as PlacementOption, { horizonDays: 90 }).reasons.join(' ')).toMatch(/stays put/);
+  });
+
   it('a new dataset is priced by what a busy spell brings across the fleet, not by one reaction window of reads', () => {
     // The fleet: datasets used for a day (200 reads), idle for weeks, used again. A dataset
     // created eight hours ago, never read yet, is expected to be used like them; it once went

@@ -234,6 +234,23 @@ function risky(to: number): boolean {
   );
 }
 
+/**
+ * Where a first read, however hard, costs no more than where the data is, and which the data
+ * can leave at any time without an early-deletion fee (Intelligent-Tiering or Autoclass from
+ * Standard): a move a first read cannot make costly. Or a move that costs nothing at all.
+ */
+function safeInto(i: number): boolean {
+  if (i === ev.d.current) return true;
+  const o = (ev.list[i] as PlacementOption).prices;
+  const c = (ev.list[ev.d.current] as PlacementOption).prices;
+  return (
+    (o.min_storage_days === 0 &&
+      o.retrieval_per_gb <= c.retrieval_per_gb &&
+      o.read_per_1000 <= c.read_per_1000) ||
+    !risky(i)
+  );
+}
+
 function moveCostOf(from: number, to: number, ageD: number): number {
   return from === to ? 0 : oneTimeMoveCost(ev.moves[from]?.[to] as MoveSides, ev.d.bytes, ev.d.objects, ageD);
 }
@@ -402,11 +419,22 @@ export function decidePlacement(
   let bestCost = Infinity;
   let bestOneTime = 0;
   const stayCost = home >= 0 ? costOf(d.current) : 0;
+  // Never read and nothing known of first reads (unknown, above): the cheapest of the moves a
+  // first read cannot make costly, staying among them. Held where it was instead, data never
+  // read sat in Standard for the three months before the fleet's first busy spell ended (a
+  // third of the CloudPhysics year), where Intelligent-Tiering prices idle data down itself.
+  const guarded = unknown && !blind && curFeasible;
+  let unguarded = d.current;
   if (home >= 0) {
+    let unguardedCost = Infinity;
     for (let i = 0; i < list.length; i++) {
       if (!allowed(i)) continue;
       const c = i === d.current ? stayCost : costOf(i);
-      if (c < bestCost) {
+      if (c < unguardedCost) {
+        unguarded = i;
+        unguardedCost = c;
+      }
+      if (c < bestCost && (!guarded || safeInto(i))) {
         best = i;
         bestCost = c;
       }
@@ -417,7 +445,10 @@ export function decidePlacement(
   const bestPerDay = best === d.current ? stayPerDay : bestCost / hDays;
 
   let target = best;
-  if ((blind || (unknown && risky(best))) && curFeasible) {
+  // Said where the guard changed the outcome (a move a first read could make costly).
+  const heldBack = guarded && unguarded !== best;
+  if (heldBack) codes.push(ReasonCode.noHistory);
+  else if (blind && curFeasible) {
     target = d.current;
     codes.push(ReasonCode.noHistory);
   }
@@ -487,7 +518,7 @@ export function decidePlacement(
           ? ReasonCode.storageSaving
           : ReasonCode.accessCostHigh,
     );
-  } else if (best === d.current) codes.push(ReasonCode.cheapestAlready);
+  } else if (best === d.current && !heldBack) codes.push(ReasonCode.cheapestAlready);
   codes.push(usedForecast ? ReasonCode.forecastUsed : ReasonCode.recencyHeuristicUsed);
 
   const monthlyNow = stayPerDay * 30;

@@ -37,7 +37,10 @@ export function explain(
         detail = 'never read';
         break;
       case ReasonCode.noHistory:
-        detail = 'no access seen yet: no rate to price a move by, stays put';
+        detail =
+          to === from
+            ? 'no access seen yet: no rate to price a move by, stays put'
+            : `no read seen yet, here or across the fleet: moved only where a first read costs no more (${to.storage_class})`;
         break;
       case ReasonCode.idleReturnUnlikely:
         detail = `idle ${idle}; ${pct(dec.p_return)} chance of a read within the horizon`;
