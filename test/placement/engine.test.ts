@@ -279,13 +279,19 @@ describe('decision engine', () => {
     expect(dec.codes).toContain('no_history');
     expect(dec.codes).not.toContain('cheapest_already');
     const words = explain(dec, withIt.list[0] as PlacementOption, to, { horizonDays: 90 });
-    expect(words.reason_codes.find((r) => r.code === 'no_history')?.detail).toMatch(/first read costs no more/);
+    expect(words.reason_codes.find((r) => r.code === 'no_history')?.detail).toMatch(
+      /first read costs no more/,
+    );
     // Without Intelligent-Tiering (a lifecycle-only bucket) nothing is safe: it stays put.
     const lifecycle = world;
     const held = decidePlacement(states, s, facts60, T0, lifecycle, cfg);
     expect(held.target).toBe(0);
     expect(held.codes).toContain('no_history');
-    expect(explain(held, lifecycle.list[0] as PlacementOption, lifecycle.list[0] as PlacementOption, { horizonDays: 90 }).reasons.join(' ')).toMatch(/stays put/);
+    expect(
+      explain(held, lifecycle.list[0] as PlacementOption, lifecycle.list[0] as PlacementOption, {
+        horizonDays: 90,
+      }).reasons.join(' '),
+    ).toMatch(/stays put/);
   });
 
   it('a new dataset is priced by what a busy spell brings across the fleet, not by one reaction window of reads', () => {
