@@ -93,7 +93,7 @@ describe('placement service', () => {
     await t.core.telemetry.ingest({ dataset_id: id, op: 'read', size_bytes: 4096, client_lat_ms: 12.3 });
     const [rec] = t.core.placement.recommend({ datasetId: id });
     expect(rec).toMatchObject({ dataset_id: id, current_tier: 'hot', recommended_tier: 'hot' });
-    expect(rec?.model_version).toMatch(/^cost-v4/);
+    expect(rec?.model_version).toMatch(/^cost-v5/);
     expect(rec?.target).toEqual({ location_id: 't', storage_class: 'standard', tier: 'hot' });
     expect(rec?.reason_codes?.map((r) => r.code)).toContain('active');
     expect(rec?.explanation).toMatch(/^stay hot \(t standard\)/);

@@ -15,7 +15,7 @@ import { SPELL_GAP_MS, type AccessStates } from './access-states.ts';
 const GB_BYTES = 2 ** 30;
 
 /** Bump when the decision arithmetic changes: every stored recommendation names it. */
-export const ENGINE_VERSION = 'cost-v4';
+export const ENGINE_VERSION = 'cost-v5';
 
 const DAY_MS = 86_400_000;
 
