@@ -271,9 +271,9 @@ describe('decision engine', () => {
     const states = newStates();
     const s = states.add();
     states.observe(s, T0 - 80 * DAY, 0, 5, 0);
-    const facts60 = facts({ bytes: 2048 * GiB, objects: 5, created: T0 - 80 * DAY, since: T0 - 80 * DAY });
+    const unread = facts({ bytes: 2048 * GiB, objects: 5, created: T0 - 80 * DAY, since: T0 - 80 * DAY });
     const withIt = bucketWorld('s3', latency, {}, true);
-    const dec = decidePlacement(states, s, facts60, T0, withIt, cfg);
+    const dec = decidePlacement(states, s, unread, T0, withIt, cfg);
     const to = withIt.list[dec.target] as PlacementOption;
     expect(to.storage_class).toBe('INTELLIGENT_TIERING');
     expect(dec.codes).toContain('no_history');
@@ -284,7 +284,7 @@ describe('decision engine', () => {
     );
     // Without Intelligent-Tiering (a lifecycle-only bucket) nothing is safe: it stays put.
     const lifecycle = world;
-    const held = decidePlacement(states, s, facts60, T0, lifecycle, cfg);
+    const held = decidePlacement(states, s, unread, T0, lifecycle, cfg);
     expect(held.target).toBe(0);
     expect(held.codes).toContain('no_history');
     expect(
