@@ -430,7 +430,8 @@ export function decidePlacement(
     for (let i = 0; i < list.length; i++) {
       if (!allowed(i)) continue;
       const c = i === d.current ? stayCost : costOf(i);
-      if (c < unguardedCost) {
+      // What it would be without the guard: only to say whether the guard held a move back.
+      if (guarded && c < unguardedCost) {
         unguarded = i;
         unguardedCost = c;
       }
